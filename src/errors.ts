@@ -1,0 +1,191 @@
+/*
+ * Coded errors. Every error supervise raises has a stable `code` to branch on
+ * and a message that says what to do about it. They are plain data plus a
+ * class, so they serialize across the channel and come back as the same class
+ * (see protocol/error-codec.ts).
+ */
+
+export interface SuperviseErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class: a message plus a stable `code`. */
+export class SuperviseError extends Error {
+  code: string;
+  constructor(code: string, message: string, options?: SuperviseErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SuperviseError';
+    this.code = code;
+  }
+}
+
+/** Bytes on the channel that do not follow the protocol: garbage, oversized or truncated frames, unknown kinds or ids. */
+export class ProtocolError extends SuperviseError {
+  constructor(message: string, code = 'ERR_PROTOCOL', options?: SuperviseErrorOptions) {
+    super(code, message, options);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** A value that cannot travel as a job payload or result (a function, a symbol, ...). */
+export class PayloadError extends SuperviseError {
+  constructor(message: string, options?: SuperviseErrorOptions) {
+    super('ERR_PAYLOAD_UNSUPPORTED', message, options);
+    this.name = 'PayloadError';
+  }
+}
+
+/** An option that failed validation; the message names the option, what was expected and what was given. */
+export class OptionError extends SuperviseError {
+  constructor(message: string) {
+    super('ERR_INVALID_OPTION', message);
+    this.name = 'OptionError';
+  }
+}
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string;
+}
+
+/** Describes how a process ended, for messages: `exit code 1` or `signal SIGKILL`. */
+export function describeExit(info: Pick<ExitInfo, 'exitCode' | 'signal'>): string {
+  if (info.signal) return `signal ${info.signal}`;
+  if (info.exitCode !== null) return `exit code ${info.exitCode}`;
+  return 'an unknown cause';
+}
+
+function withTail(message: string, tail: string): string {
+  return tail ? `${message}\n--- worker stderr (tail) ---\n${tail}` : message;
+}
+
+/** A job's worker died while the job was in flight, and no retry was left. */
+export class WorkerCrashError extends SuperviseError implements ExitInfo {
+  jobId: number;
+  attempts: number;
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string;
+  pid: number | undefined;
+  constructor(details: { jobId: number; attempts: number; pid?: number; reason?: string } & ExitInfo, options?: SuperviseErrorOptions) {
+    const why = details.reason ?? `exited with ${describeExit(details)}`;
+    super(
+      'ERR_WORKER_CRASHED',
+      withTail(
+        `Job ${details.jobId} failed: its worker${details.pid ? ` (pid ${details.pid})` : ''} ${why} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}`,
+        details.stderrTail,
+      ),
+      options,
+    );
+    this.name = 'WorkerCrashError';
+    this.jobId = details.jobId;
+    this.attempts = details.attempts;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = details.stderrTail;
+    this.pid = details.pid;
+  }
+}
+
+/** The worker module could not be loaded (it threw on import, or exports no handler). */
+export class WorkerBootError extends SuperviseError implements ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string;
+  module: string;
+  constructor(details: { module: string; reason: string } & ExitInfo, options?: SuperviseErrorOptions) {
+    super('ERR_WORKER_BOOT', withTail(`Worker module ${details.module} failed to boot: ${details.reason}`, details.stderrTail), options);
+    this.name = 'WorkerBootError';
+    this.module = details.module;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = details.stderrTail;
+  }
+}
+
+/** Workers died more than `maxRestarts` times within `restartWindow`, so the supervisor gave up. */
+export class CrashLoopError extends SuperviseError implements ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  stderrTail: string;
+  restarts: number;
+  constructor(details: { restarts: number; windowMs: number; reason: string } & ExitInfo, options?: SuperviseErrorOptions) {
+    super(
+      'ERR_CRASH_LOOP',
+      withTail(
+        `Workers are crash-looping: ${details.restarts} restarts within ${details.windowMs} ms; last worker ${details.reason}`,
+        details.stderrTail,
+      ),
+      options,
+    );
+    this.name = 'CrashLoopError';
+    this.restarts = details.restarts;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderrTail = details.stderrTail;
+  }
+}
+
+/** A job ran longer than its `timeout`. */
+export class JobTimeoutError extends SuperviseError {
+  jobId: number;
+  timeout: number;
+  constructor(jobId: number, timeout: number) {
+    super('ERR_JOB_TIMEOUT', `Job ${jobId} timed out after ${timeout} ms`);
+    this.name = 'JobTimeoutError';
+    this.jobId = jobId;
+    this.timeout = timeout;
+  }
+}
+
+/** A job was cancelled through its AbortSignal. Named AbortError, like the platform's. */
+export class AbortError extends SuperviseError {
+  constructor(message = 'The job was aborted', options?: SuperviseErrorOptions) {
+    super('ABORT_ERR', message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** `maxQueue` jobs are already waiting and the queue is set to reject. */
+export class QueueFullError extends SuperviseError {
+  constructor(maxQueue: number) {
+    super('ERR_QUEUE_FULL', `The job queue is full (maxQueue is ${maxQueue}); retry later or raise maxQueue`);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** The supervisor is closing, closed or destroyed, so it takes no new jobs. */
+export class SupervisorClosedError extends SuperviseError {
+  constructor(message = 'The supervisor is closed and takes no new jobs') {
+    super('ERR_SUPERVISOR_CLOSED', message);
+    this.name = 'SupervisorClosedError';
+  }
+}
+
+/** No handler with that name exists in the worker module. */
+export class UnknownHandlerError extends SuperviseError {
+  constructor(name: string, available: readonly string[]) {
+    super(
+      'ERR_UNKNOWN_HANDLER',
+      `The worker module has no handler named \`${name}\`; it exports: ${available.length ? available.map((n) => `\`${n}\``).join(', ') : 'none'}`,
+    );
+    this.name = 'UnknownHandlerError';
+  }
+}
+
+/** Classes that are rebuilt by name when an error crosses the channel. */
+export const errorClasses: Record<string, new (...args: never[]) => SuperviseError> = {
+  SuperviseError,
+  ProtocolError,
+  PayloadError,
+  OptionError,
+  WorkerCrashError,
+  WorkerBootError,
+  CrashLoopError,
+  JobTimeoutError,
+  AbortError,
+  QueueFullError,
+  SupervisorClosedError,
+  UnknownHandlerError,
+};

@@ -1,0 +1,66 @@
+/*
+ * Errors across the channel. A handler's error reaches the caller with its
+ * name, message, stack, code and the whole cause chain, plus any other own
+ * enumerable data properties (errno, path, statusCode, ...). Errors whose name
+ * is one of supervise's coded classes come back as that class, so
+ * `instanceof` and `code` checks work on both sides.
+ */
+import { errorClasses } from '../errors.js';
+import type { SerializedError } from './messages.js';
+
+const MAX_CAUSE_DEPTH = 16;
+const RESERVED = new Set(['name', 'message', 'stack', 'code', 'cause']);
+
+/** Turns anything thrown into plain data that JSON carries intact. */
+export function serializeError(error: unknown, depth = 0): SerializedError {
+  if (!(error instanceof Error)) {
+    return { name: 'Error', message: `Non-error thrown: ${describe(error)}`, props: { thrown: jsonSafe(error) } };
+  }
+  const out: SerializedError = { name: error.name, message: error.message, stack: error.stack };
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' || typeof code === 'number') out.code = code;
+  if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
+    out.cause = error.cause instanceof Error ? serializeError(error.cause, depth + 1) : { value: jsonSafe(error.cause) };
+  }
+  for (const key of Object.keys(error)) {
+    if (RESERVED.has(key)) continue;
+    const value = jsonSafe((error as unknown as Record<string, unknown>)[key]);
+    if (value !== undefined) (out.props ??= {})[key] = value;
+  }
+  return out;
+}
+
+/** Rebuilds an Error from its serialized form, as its own class when it is one of ours. */
+export function deserializeError(data: SerializedError): Error {
+  const Known = Object.hasOwn(errorClasses, data.name) ? errorClasses[data.name] : undefined;
+  const Class: new (...args: never[]) => Error = Known ?? Error;
+  const error = Object.create(Class.prototype) as Error & Record<string, unknown>;
+  Object.defineProperty(error, 'message', { value: String(data.message ?? ''), writable: true, configurable: true });
+  if (data.props) Object.assign(error, data.props);
+  if (!Known) Object.defineProperty(error, 'name', { value: String(data.name ?? 'Error'), writable: true, configurable: true });
+  else error.name = data.name;
+  Object.defineProperty(error, 'stack', { value: data.stack ?? `${data.name}: ${data.message}`, writable: true, configurable: true });
+  if (data.code !== undefined) error.code = data.code;
+  if (data.cause !== undefined) {
+    const cause = 'value' in data.cause && !('message' in data.cause) ? data.cause.value : deserializeError(data.cause as SerializedError);
+    Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+  }
+  return error;
+}
+
+function jsonSafe(value: unknown): unknown {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    return describe(value);
+  }
+}
+
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

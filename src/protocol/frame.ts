@@ -1,0 +1,88 @@
+/*
+ * Frame layout. Every message on the fd-3 channel, in both directions, is one
+ * frame: a fixed 12-byte header followed by `length` payload bytes.
+ *
+ *   0               4       5       6               8                  12
+ *   +---------------+-------+-------+---------------+------------------+
+ *   | length (u32)  | kind  | enc   | reserved = 0  | job id (u32)     |
+ *   +---------------+-------+-------+---------------+------------------+
+ *   | payload: `length` bytes, interpreted according to `kind` and `enc` |
+ *   +-------------------------------------------------------------------+
+ *
+ * All integers are big-endian. `length` counts the payload only, so an empty
+ * frame is exactly 12 bytes. `kind` is one of FrameKind. `enc` says how the
+ * payload encodes a value (see payload.ts); frames that carry no value use 0.
+ * `job id` is 0 for frames that are not about a job (hello, heartbeat, ...).
+ * A receiver rejects any frame whose kind or enc it does not know, or whose
+ * reserved field is not zero: that is how garbage on the wire is caught early.
+ */
+
+export const HEADER_SIZE = 12;
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+
+export const FrameKind = {
+  /** worker → supervisor, once, after the module loaded: { version, pid, handlers } */
+  Hello: 1,
+  /** supervisor → worker: run a job; payload is handler name + value */
+  Job: 2,
+  /** worker → supervisor: the job's result value */
+  Result: 3,
+  /** worker → supervisor: the job's error, as a serialized error */
+  Error: 4,
+  /** supervisor → worker: abort the job's ctx.signal */
+  Cancel: 5,
+  /** worker → supervisor: liveness and resource usage, JSON */
+  Heartbeat: 6,
+  /** supervisor → worker: finish in-flight jobs, then exit */
+  Shutdown: 7,
+  /** worker → supervisor: the module could not be loaded; serialized error, then exit */
+  BootError: 8,
+} as const;
+export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
+
+const KIND_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(FrameKind).map(([name, value]) => [value, name]),
+);
+
+/** The frame kind's name for messages, or `unknown(n)`. */
+export function kindName(kind: number): string {
+  return KIND_NAMES[kind] ?? `unknown(${kind})`;
+}
+
+export function isKnownKind(kind: number): kind is FrameKind {
+  return kind in KIND_NAMES;
+}
+
+export interface Frame {
+  kind: FrameKind;
+  enc: number;
+  id: number;
+  payload: Buffer;
+}
+
+/** Writes a frame header into `target` at `offset`; used by the encoders so a batch is built in one buffer. */
+export function writeHeader(target: Buffer, offset: number, length: number, kind: number, enc: number, id: number): void {
+  target.writeUInt32BE(length, offset);
+  target[offset + 4] = kind;
+  target[offset + 5] = enc;
+  target[offset + 6] = 0;
+  target[offset + 7] = 0;
+  target.writeUInt32BE(id >>> 0, offset + 8);
+}
+
+/** Encodes one frame into a fresh buffer (header + payload in one allocation). */
+export function encodeFrame(kind: FrameKind, enc: number, id: number, payload?: Uint8Array): Buffer {
+  const length = payload ? payload.byteLength : 0;
+  const out = Buffer.allocUnsafe(HEADER_SIZE + length);
+  writeHeader(out, 0, length, kind, enc, id);
+  if (payload && length > 0) out.set(payload, HEADER_SIZE);
+  return out;
+}
+
+/** Encodes only a header, for large payloads that are written after it without being copied. */
+export function encodeHeader(kind: FrameKind, enc: number, id: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_SIZE);
+  writeHeader(out, 0, length, kind, enc, id);
+  return out;
+}

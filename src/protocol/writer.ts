@@ -1,0 +1,86 @@
+/*
+ * Frame writer with per-tick batching. Sending many small frames as separate
+ * socket writes costs a syscall and a write request each; instead, frames sent
+ * during one tick are laid out back to back in one slab and written once:
+ *
+ *   send() ─► small payload? ─yes─► copy into slab ──────────────┐
+ *                 │ no                                           ├─► flush (setImmediate) ─► one write
+ *                 └─► flush slab, then header + payload as is ───┘
+ *
+ * Payloads of `directThreshold` bytes or more are never copied: their header
+ * is written, then the caller's bytes themselves.
+ */
+import { HEADER_SIZE, writeHeader, type FrameKind } from './frame.js';
+
+export interface FrameSink {
+  write(chunk: Uint8Array): boolean;
+}
+
+const SLAB_SIZE = 64 * 1024;
+const DIRECT_THRESHOLD = 16 * 1024;
+
+export class FrameWriter {
+  private slab: Buffer | undefined;
+  private used = 0;
+  private scheduled = false;
+  private closed = false;
+  private readonly flushBound = () => this.flush();
+
+  constructor(private readonly sink: FrameSink) {}
+
+  /**
+   * Queues one frame. `prefix` is written before `payload` inside the same
+   * frame (the job frame's handler name), so neither has to be concatenated.
+   */
+  send(kind: FrameKind, enc: number, id: number, payload?: Uint8Array, prefix?: Uint8Array): void {
+    if (this.closed) return;
+    const prefixLength = prefix ? prefix.byteLength : 0;
+    const payloadLength = payload ? payload.byteLength : 0;
+    const length = prefixLength + payloadLength;
+    if (payloadLength >= DIRECT_THRESHOLD) {
+      this.flush();
+      const head = Buffer.allocUnsafe(HEADER_SIZE + prefixLength);
+      writeHeader(head, 0, length, kind, enc, id);
+      if (prefix) head.set(prefix, HEADER_SIZE);
+      this.sink.write(head);
+      this.sink.write(payload!);
+      return;
+    }
+    const size = HEADER_SIZE + length;
+    if (!this.slab || this.used + size > this.slab.length) {
+      this.flush();
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, size));
+    }
+    const slab = this.slab;
+    writeHeader(slab, this.used, length, kind, enc, id);
+    let at = this.used + HEADER_SIZE;
+    if (prefix) {
+      slab.set(prefix, at);
+      at += prefixLength;
+    }
+    if (payload) slab.set(payload, at);
+    this.used += size;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushBound);
+    }
+  }
+
+  /** Writes whatever is batched now; called at the end of each tick and before large frames. */
+  flush(): void {
+    this.scheduled = false;
+    if (!this.slab || this.used === 0) return;
+    const chunk = this.slab.subarray(0, this.used);
+    // the rest of the slab is reused for the next batch: the written part is never touched again
+    this.slab = this.slab.length - this.used >= 4 * 1024 ? this.slab.subarray(this.used) : undefined;
+    this.used = 0;
+    this.sink.write(chunk);
+  }
+
+  /** Stops writing; frames sent afterwards are dropped (the peer is gone). */
+  close(): void {
+    this.closed = true;
+    this.slab = undefined;
+    this.used = 0;
+  }
+}

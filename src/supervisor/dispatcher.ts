@@ -1,0 +1,92 @@
+/*
+ * Dispatch: wraps p-queue (never extends it). p-queue bounds the jobs in
+ * flight overall (`concurrency`) and keeps the waiting order; each job that
+ * p-queue starts goes to the least-loaded ready worker with a free slot
+ * (`perWorker`), or waits here until one frees up (a worker finishing a job,
+ * a replacement becoming ready). A job re-dispatched after a crash keeps its
+ * p-queue slot and goes back through the same path.
+ */
+import PQueue from 'p-queue';
+import type { Job } from './job.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+export class Dispatcher {
+  readonly queue: PQueue;
+  private waiting: Job[] = [];
+  private waitingHead = 0;
+
+  constructor(
+    private readonly workers: Iterable<WorkerHandle>,
+    private readonly perWorker: number,
+    concurrency: number,
+    private readonly dispatch: (job: Job, worker: WorkerHandle) => void,
+  ) {
+    this.queue = new PQueue({ concurrency });
+  }
+
+  /** Jobs queued in p-queue plus jobs started but waiting for a worker slot. */
+  get queued(): number {
+    return this.queue.size + this.waiting.length - this.waitingHead;
+  }
+
+  /** Adds a job; its p-queue task lasts until the job settles. */
+  submit(job: Job): void {
+    this.queue
+      .add(
+        () =>
+          new Promise<void>((done) => {
+            job.taskDone = done;
+            this.schedule(job);
+          }),
+        job.options.signal ? { signal: job.options.signal } : undefined,
+      )
+      .catch(() => {
+        // aborted while queued: the job itself was rejected by its abort listener
+      });
+  }
+
+  /** Sends the job to a worker now, or parks it until a slot frees up. */
+  schedule(job: Job): void {
+    if (job.settled) {
+      job.taskDone?.();
+      return;
+    }
+    const worker = this.pick();
+    if (worker) this.dispatch(job, worker);
+    else this.waiting.push(job);
+  }
+
+  /** Hands parked jobs to free slots; called whenever a slot frees or a worker becomes ready. */
+  pump(): void {
+    while (this.waitingHead < this.waiting.length) {
+      const job = this.waiting[this.waitingHead];
+      if (job.settled) {
+        this.waitingHead++;
+        continue;
+      }
+      const worker = this.pick();
+      if (!worker) break;
+      this.waitingHead++;
+      this.dispatch(job, worker);
+    }
+    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
+  }
+
+  /** The least-loaded ready worker with a free slot. */
+  private pick(): WorkerHandle | undefined {
+    let best: WorkerHandle | undefined;
+    for (const worker of this.workers) {
+      if (worker.state !== 'ready') continue;
+      const load = worker.load;
+      if (load >= this.perWorker) continue;
+      if (!best || load < best.load) {
+        best = worker;
+        if (load === 0) break;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,52 @@
+// The supervisor's lifecycle events and a typed EventEmitter for them.
+import { EventEmitter } from 'node:events';
+
+export interface WorkerInfo {
+  workerId: number;
+  pid: number | undefined;
+}
+
+export interface WorkerExitEvent extends WorkerInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** Why it ended, in words. */
+  reason: string;
+  /** True when the supervisor asked it to stop (recycle, reload, resize, close). */
+  expected: boolean;
+}
+
+export interface JobDoneEvent {
+  jobId: number;
+  name: string;
+  ok: boolean;
+  attempts: number;
+  /** The worker that answered, when a worker answered. */
+  workerId: number | undefined;
+  error: Error | undefined;
+}
+
+export interface SupervisorEvents {
+  'worker:spawn': [WorkerInfo];
+  'worker:ready': [WorkerInfo];
+  'worker:exit': [WorkerExitEvent];
+  'worker:recycle': [WorkerInfo & { reason: string }];
+  'job:done': [JobDoneEvent];
+  /** The supervisor gave up (crash loop, boot failure); every pending job was rejected with this error. */
+  failed: [Error];
+}
+
+/** EventEmitter whose on/once/off/emit are checked against an event map. */
+export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> extends EventEmitter {
+  override on<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
+    return super.on(event, listener as (...args: unknown[]) => void);
+  }
+  override once<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
+    return super.once(event, listener as (...args: unknown[]) => void);
+  }
+  override off<K extends keyof Events & string>(event: K, listener: (...args: Events[K]) => void): this {
+    return super.off(event, listener as (...args: unknown[]) => void);
+  }
+  override emit<K extends keyof Events & string>(event: K, ...args: Events[K]): boolean {
+    return super.emit(event, ...args);
+  }
+}

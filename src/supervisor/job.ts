@@ -1,0 +1,61 @@
+// One job's life in the supervisor: its encoded payload, its attempts, and the promise that settles exactly once.
+import type { ResolvedRunOptions } from './options.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+export class Job {
+  /** Attempts dispatched so far (1 after the first dispatch). */
+  attempts = 0;
+  /** The worker running the current attempt. */
+  worker: WorkerHandle | undefined;
+  dispatchedAt = 0;
+  settled = false;
+  timer: NodeJS.Timeout | undefined;
+  private resolveFn!: (value: unknown) => void;
+  private rejectFn!: (error: Error) => void;
+  readonly promise: Promise<unknown>;
+  /** Called after the job settles, once; the supervisor's bookkeeping hook. */
+  onSettled: ((job: Job, ok: boolean, value: unknown) => void) | undefined;
+  /** Ends the job's p-queue task, freeing its concurrency slot. */
+  taskDone: (() => void) | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly enc: number,
+    readonly bytes: Uint8Array,
+    readonly prefix: Buffer,
+    readonly options: ResolvedRunOptions,
+  ) {
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+  }
+
+  /** Resolves the job unless it already settled; returns whether this call settled it. */
+  resolve(value: unknown): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.clearTimer();
+    this.resolveFn(value);
+    this.onSettled?.(this, true, value);
+    this.taskDone?.();
+    return true;
+  }
+
+  /** Rejects the job unless it already settled; returns whether this call settled it. */
+  reject(error: Error): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.clearTimer();
+    this.rejectFn(error);
+    this.onSettled?.(this, false, error);
+    this.taskDone?.();
+    return true;
+  }
+
+  clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

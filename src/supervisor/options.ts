@@ -1,0 +1,197 @@
+/*
+ * Every supervisor option is validated and defaulted here, once, so the rest of
+ * the code can trust a ResolvedOptions. Messages follow one shape:
+ * Expected `workers` to be an integer from 1 and up, got `0` (number)
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { OptionError } from '../errors.js';
+import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/index.js';
+
+export type QueueFullBehavior = 'reject' | 'wait';
+
+export interface SupervisorOptions {
+  /** Worker module: a path (relative to the current directory) or a file URL. */
+  worker: string | URL;
+  /** Number of worker processes. @default the number of CPUs */
+  workers?: number;
+  /** Jobs in flight per worker. @default 1 */
+  perWorker?: number;
+  /** Jobs in flight overall. @default workers × perWorker */
+  concurrency?: number;
+  /** Times a job is re-dispatched after its worker died mid-job. Jobs must be safe to repeat. @default 2 */
+  retries?: number;
+  /** Per-attempt time limit in ms, from dispatch to result; 0 means none. @default 0 */
+  timeout?: number;
+  /** After a timeout or cancel, ms a handler gets to yield before its worker is killed and replaced. @default 1000 */
+  killGrace?: number;
+  /** ms between worker heartbeats; 0 disables heartbeats and the blocked-loop check. @default 1000 */
+  heartbeatInterval?: number;
+  /** A worker silent for this many ms (blocked event loop) is killed and replaced. @default 10000 */
+  heartbeatTimeout?: number;
+  /** More unexpected worker exits than this within `restartWindow` fails the supervisor. @default 10 */
+  maxRestarts?: number;
+  /** The window for `maxRestarts`, ms. @default 60000 */
+  restartWindow?: number;
+  /** First restart delay, ms; doubles for each consecutive crash. @default 100 */
+  restartDelay?: number;
+  /** Upper bound of the restart delay, ms. @default 5000 */
+  maxRestartDelay?: number;
+  /** Recycle a worker after about this many jobs (±10% jitter). @default Infinity */
+  maxJobsPerWorker?: number;
+  /** Recycle a worker whose RSS (from its heartbeat) exceeds this many bytes. @default Infinity */
+  maxMemory?: number;
+  /** Most jobs waiting in the queue. @default Infinity */
+  maxQueue?: number;
+  /** What `run()` does when the queue is full: reject with ERR_QUEUE_FULL, or wait for room. @default 'reject' */
+  queueFull?: QueueFullBehavior;
+  /** Largest frame accepted on the channel, bytes. @default 64 MiB */
+  maxFrameSize?: number;
+  /** A pino logger to log to; worker output is logged through it too. */
+  logger?: Logger;
+  /** Level of the default logger (when `logger` is not given). @default 'info' */
+  logLevel?: string;
+  /** Extra environment variables for workers. */
+  env?: Record<string, string | undefined>;
+  /** Node flags for workers. @default [] */
+  execArgv?: string[];
+  /** Working directory of workers. @default process.cwd() */
+  cwd?: string;
+}
+
+export interface ResolvedOptions extends Required<Omit<SupervisorOptions, 'worker' | 'logger' | 'env' | 'cwd'>> {
+  /** File URL of the worker module. */
+  worker: string;
+  /** Path of the worker module, for messages. */
+  workerPath: string;
+  logger: Logger | undefined;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'bigint' ? `${value}n` : typeof value === 'symbol' ? value.toString() : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = String(value);
+  }
+  return `\`${text}\` (${value === null ? 'null' : typeof value})`;
+}
+
+/** Throws the standard option message. */
+export function invalid(name: string, expected: string, value: unknown): never {
+  throw new OptionError(`Expected \`${name}\` to be ${expected}, got ${show(value)}`);
+}
+
+export function integerOption(name: string, value: unknown, min: number, fallback: number, allowInfinity = false): number {
+  if (value === undefined) return fallback;
+  if (allowInfinity && value === Infinity) return value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    invalid(name, `an integer from ${min} and up${allowInfinity ? ' (or Infinity)' : ''}`, value);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(name: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !choices.includes(value as T)) invalid(name, `one of ${choices.map((c) => `\`${c}\``).join(', ')}`, value);
+  return value as T;
+}
+
+/** Resolves the worker option to a file URL; relative paths resolve against `base` (the current directory). */
+export function resolveWorker(value: unknown, base = process.cwd()): { url: string; path: string } {
+  if (value instanceof URL || (typeof value === 'string' && value.startsWith('file:'))) {
+    const url = new URL(String(value));
+    if (url.protocol !== 'file:') invalid('worker', 'a path or a file: URL', String(value));
+    return { url: url.href, path: fileURLToPath(url) };
+  }
+  if (typeof value !== 'string' || value.length === 0) invalid('worker', 'a path or a file: URL', value);
+  const absolute = path.resolve(base, value);
+  return { url: pathToFileURL(absolute).href, path: absolute };
+}
+
+/** Validates and defaults all options; the only place that knows option rules. */
+export function resolveOptions(options: SupervisorOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
+  const worker = resolveWorker(options.worker);
+  const workers = integerOption('workers', options.workers, 1, availableParallelism());
+  const perWorker = integerOption('perWorker', options.perWorker, 1, 1);
+  const concurrency = integerOption('concurrency', options.concurrency, 1, workers * perWorker, true);
+  const heartbeatInterval = integerOption('heartbeatInterval', options.heartbeatInterval, 0, 1000);
+  const heartbeatTimeout = integerOption('heartbeatTimeout', options.heartbeatTimeout, 1, 10_000);
+  if (heartbeatInterval > 0 && heartbeatTimeout <= heartbeatInterval) {
+    invalid('heartbeatTimeout', `an integer greater than \`heartbeatInterval\` (${heartbeatInterval})`, heartbeatTimeout);
+  }
+  const restartDelay = integerOption('restartDelay', options.restartDelay, 0, 100);
+  const maxRestartDelay = integerOption('maxRestartDelay', options.maxRestartDelay, restartDelay, Math.max(5000, restartDelay));
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) invalid('logLevel', `one of ${LOG_LEVELS.join(', ')}`, options.logLevel);
+  if (options.env !== undefined && (options.env === null || typeof options.env !== 'object')) invalid('env', 'an object', options.env);
+  if (options.execArgv !== undefined && (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))) {
+    invalid('execArgv', 'an array of strings', options.execArgv);
+  }
+  if (options.cwd !== undefined && typeof options.cwd !== 'string') invalid('cwd', 'a string', options.cwd);
+  return {
+    worker: worker.url,
+    workerPath: worker.path,
+    workers,
+    perWorker,
+    concurrency,
+    retries: integerOption('retries', options.retries, 0, 2),
+    timeout: integerOption('timeout', options.timeout, 0, 0),
+    killGrace: integerOption('killGrace', options.killGrace, 0, 1000),
+    heartbeatInterval,
+    heartbeatTimeout,
+    maxRestarts: integerOption('maxRestarts', options.maxRestarts, 0, 10, true),
+    restartWindow: integerOption('restartWindow', options.restartWindow, 1, 60_000),
+    restartDelay,
+    maxRestartDelay,
+    maxJobsPerWorker: integerOption('maxJobsPerWorker', options.maxJobsPerWorker, 1, Infinity, true),
+    maxMemory: integerOption('maxMemory', options.maxMemory, 1, Infinity, true),
+    maxQueue: integerOption('maxQueue', options.maxQueue, 0, Infinity, true),
+    queueFull: oneOf('queueFull', options.queueFull, ['reject', 'wait'] as const, 'reject'),
+    maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 1024, DEFAULT_MAX_FRAME_SIZE),
+    logger: options.logger,
+    logLevel: options.logLevel ?? 'info',
+    env: options.env ?? {},
+    execArgv: options.execArgv ?? [],
+    cwd: options.cwd ?? process.cwd(),
+  };
+}
+
+export interface RunOptions {
+  /** Handler to call: a named export of the worker module. @default 'default' */
+  name?: string;
+  /** Cancels the job: removed from the queue, or ctx.signal aborted in the worker. */
+  signal?: AbortSignal;
+  /** Overrides the supervisor's `timeout` for this job. */
+  timeout?: number;
+  /** Overrides the supervisor's `retries` for this job. */
+  retries?: number;
+}
+
+export interface ResolvedRunOptions {
+  name: string;
+  signal: AbortSignal | undefined;
+  timeout: number;
+  retries: number;
+}
+
+/** Validates per-job options against the supervisor's defaults. */
+export function resolveRunOptions(options: RunOptions | undefined, defaults: ResolvedOptions): ResolvedRunOptions {
+  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries };
+  if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
+  const { name = 'default', signal } = options;
+  if (typeof name !== 'string' || name.length === 0) invalid('name', 'a non-empty string', name);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', 'an AbortSignal', signal);
+  return {
+    name,
+    signal,
+    timeout: integerOption('timeout', options.timeout, 0, defaults.timeout),
+    retries: integerOption('retries', options.retries, 0, defaults.retries),
+  };
+}

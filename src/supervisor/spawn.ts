@@ -1,0 +1,51 @@
+/*
+ * Starts one worker process with execa. The fourth stdio slot (fd 3) is a
+ * 'pipe', which libuv creates with socketpair(AF_UNIX, SOCK_STREAM): an
+ * anonymous, connected, full-duplex stream that only this parent and this one
+ * child hold, with no path in the filesystem. Jobs travel only on it.
+ */
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { ChildProcess } from 'node:child_process';
+import type { WorkerConfig } from '../worker/types.js';
+
+/** The compiled worker entry; spawned as plain JavaScript. */
+export const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+
+export interface SpawnedWorker {
+  /** The child process (execa's subprocess; only its ChildProcess side is used). */
+  process: ChildProcess;
+  channel: Socket;
+  stdout: Readable;
+  stderr: Readable;
+}
+
+export interface SpawnSettings {
+  execArgv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** Spawns `node <worker entry> <config>` with fd 3 as the job channel. */
+export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): SpawnedWorker {
+  const subprocess = execa(process.execPath, [...settings.execArgv, WORKER_ENTRY, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // execa must not collect the channel or the worker's output: they are streamed
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    cwd: settings.cwd,
+    env: settings.env,
+    extendEnv: true,
+  });
+  // The result promise only settles when the process ends; exits are handled through events.
+  subprocess.catch(() => {});
+  return {
+    process: subprocess as unknown as ChildProcess,
+    channel: subprocess.stdio[3] as unknown as Socket,
+    stdout: subprocess.stdout!,
+    stderr: subprocess.stderr!,
+  };
+}

@@ -1,0 +1,522 @@
+/*
+ * The supervisor: owns the pool of worker processes and the dispatcher, and
+ * decides what happens when things go wrong.
+ *
+ *   run(payload) ─► encode once ─► Dispatcher (p-queue) ─► least-loaded ready worker ══ fd 3 ══► handler
+ *        ▲                                                      │
+ *        └──────── result / error (settles exactly once) ◄──────┘
+ *
+ *   worker exits unexpectedly ─► its in-flight jobs are re-dispatched (up to `retries`)
+ *                             ─► RestartPolicy: replacement after backoff, or crash-loop failure
+ *
+ * Timeouts and cancellations settle the job at once and abandon it on its
+ * worker, which then gets `killGrace` ms to yield before it is killed.
+ */
+import { pino, type Logger } from 'pino';
+import {
+  AbortError,
+  CrashLoopError,
+  JobTimeoutError,
+  QueueFullError,
+  SupervisorClosedError,
+  WorkerCrashError,
+} from '../errors.js';
+import { encodeValue, jobPrefix } from '../protocol/index.js';
+import { Dispatcher } from './dispatcher.js';
+import { TypedEmitter, type SupervisorEvents } from './events.js';
+import { Job } from './job.js';
+import { resolveOptions, resolveRunOptions, type ResolvedOptions, type RunOptions, type SupervisorOptions, integerOption } from './options.js';
+import { RestartPolicy } from './restart-policy.js';
+import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-handle.js';
+import { mapInputs, type MapOptions, type MapResult } from './map.js';
+
+export type SupervisorState = 'running' | 'closing' | 'closed' | 'failed';
+
+export interface SupervisorStats {
+  /** Live worker processes (starting, ready or draining). */
+  workers: number;
+  ready: number;
+  starting: number;
+  draining: number;
+  /** Jobs waiting for a worker. */
+  queued: number;
+  /** Jobs running on a worker. */
+  inFlight: number;
+  completed: number;
+  failed: number;
+  /** Re-dispatches after a worker died mid-job. */
+  retried: number;
+  /** Workers replaced after an unexpected exit. */
+  restarts: number;
+  /** Workers replaced by recycling (maxJobsPerWorker, maxMemory) or reload. */
+  recycled: number;
+  state: SupervisorState;
+}
+
+export interface CloseOptions {
+  /** ms to wait for queued and in-flight jobs; the rest are then rejected and workers killed. @default Infinity */
+  timeout?: number;
+}
+
+export class Supervisor extends TypedEmitter<SupervisorEvents> implements WorkerOwner {
+  readonly options: ResolvedOptions;
+  readonly log: Logger;
+  private readonly workers = new Set<WorkerHandle>();
+  private readonly dispatcher: Dispatcher;
+  private readonly policy: RestartPolicy;
+  private readonly pending = new Set<Job>();
+  private size: number;
+  private scheduledRestarts = 0;
+  private nextWorkerId = 1;
+  private nextJobId = 1;
+  private everReady = false;
+  private stopping = false;
+  private stateValue: SupervisorState = 'running';
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private readonly counts = { completed: 0, failed: 0, retried: 0, restarts: 0, recycled: 0 };
+
+  constructor(options: SupervisorOptions) {
+    super();
+    this.options = resolveOptions(options);
+    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, pino.destination(2));
+    this.size = this.options.workers;
+    this.policy = new RestartPolicy(this.options);
+    this.dispatcher = new Dispatcher(this.workers, this.options.perWorker, this.options.concurrency, (job, worker) => this.dispatch(job, worker));
+    if (this.options.heartbeatInterval > 0) {
+      this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), Math.min(this.options.heartbeatInterval, 1000));
+      this.heartbeatTimer.unref();
+    }
+    this.ensureSize();
+  }
+
+  get state(): SupervisorState {
+    return this.stateValue;
+  }
+
+  /** Runs one job and resolves with the handler's result. */
+  run<T = unknown>(payload: unknown, options?: RunOptions): Promise<T> {
+    let job: Job;
+    try {
+      if (this.stateValue !== 'running') throw this.failure ?? new SupervisorClosedError();
+      const runOptions = resolveRunOptions(options, this.options);
+      if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
+      const { enc, bytes } = encodeValue(payload);
+      job = new Job(this.nextJobId, runOptions.name, enc, bytes, jobPrefix(runOptions.name), runOptions);
+      this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const { maxQueue } = this.options;
+    if (maxQueue !== Infinity && this.dispatcher.queued >= maxQueue) {
+      if (this.options.queueFull === 'reject') return Promise.reject(new QueueFullError(maxQueue));
+      return this.dispatcher.queue.onSizeLessThan(maxQueue).then(() => this.enqueue(job)) as Promise<T>;
+    }
+    return this.enqueue(job) as Promise<T>;
+  }
+
+  /**
+   * Runs a job per input and yields results in input order. Memory stays
+   * bounded: only a window of jobs is in flight, whatever the input size.
+   * With `settle: true` it yields `{ ok, value | error }` instead of throwing.
+   */
+  map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions & { settle?: false }): AsyncGenerator<T>;
+  map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions & { settle: true }): AsyncGenerator<MapResult<T>>;
+  map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): AsyncGenerator<T | MapResult<T>> {
+    const window = integerOption('window', options.window, 1, Math.min(Math.max(this.options.concurrency, 1), 4096) * 2);
+    return mapInputs<T>((payload) => this.run<T>(payload, options), inputs, window, options.settle === true);
+  }
+
+  stats(): SupervisorStats {
+    let ready = 0;
+    let starting = 0;
+    let draining = 0;
+    let inFlight = 0;
+    for (const worker of this.workers) {
+      inFlight += worker.inFlight.size;
+      if (worker.state === 'ready') ready++;
+      else if (worker.state === 'starting') starting++;
+      else if (worker.state === 'draining') draining++;
+    }
+    return {
+      workers: this.workers.size,
+      ready,
+      starting,
+      draining,
+      queued: this.dispatcher.queued,
+      inFlight,
+      completed: this.counts.completed,
+      failed: this.counts.failed,
+      retried: this.counts.retried,
+      restarts: this.counts.restarts,
+      recycled: this.counts.recycled,
+      state: this.stateValue,
+    };
+  }
+
+  /** Resolves when no job is queued or running. */
+  async onIdle(): Promise<void> {
+    await this.dispatcher.queue.onIdle();
+  }
+
+  /** Resolves when the queue has fewer than `limit` waiting jobs. */
+  async onQueueBelow(limit: number): Promise<void> {
+    await this.dispatcher.queue.onSizeLessThan(limit);
+  }
+
+  /** Resolves when `count` workers (default: the pool size) are ready. */
+  async ready(count = this.size): Promise<void> {
+    while (this.readyCount() < count) {
+      if (this.failure) throw this.failure;
+      if (this.stateValue === 'closed') throw new SupervisorClosedError();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.off('worker:ready', done);
+          this.off('failed', done);
+          resolve();
+        };
+        this.on('worker:ready', done);
+        this.on('failed', done);
+      });
+    }
+  }
+
+  /** Changes the pool size; extra workers finish their jobs before they exit. */
+  resize(workers: number): void {
+    this.size = integerOption('workers', workers, 1, this.size);
+    this.ensureSize();
+  }
+
+  /**
+   * Rolling restart: each worker in turn is replaced by a fresh one, which is
+   * ready before the old one stops taking jobs. No job fails or is lost.
+   */
+  async reload(): Promise<void> {
+    const old = [...this.workers].filter((w) => w.state === 'starting' || w.state === 'ready');
+    for (const worker of old) {
+      if (this.stateValue !== 'running' && this.stateValue !== 'closing') return;
+      if (worker.state === 'exited') continue;
+      const replacement = this.spawn();
+      await this.waitReadyOrExit(replacement);
+      if (replacement.state === 'exited') throw this.failure ?? new Error(`reload: the replacement worker did not start`);
+      this.retire(worker, 'reload');
+      await this.waitExit(worker);
+    }
+  }
+
+  /**
+   * Graceful shutdown: takes no new jobs, finishes queued and in-flight ones,
+   * sends every worker a shutdown frame and waits for it to exit (terminating
+   * those that do not). With `timeout`, jobs still pending then are rejected.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    return (this.closing ??= this.closeNow(options));
+  }
+
+  /** Rejects everything pending and kills the workers at once. */
+  async destroy(error: Error = new SupervisorClosedError('The supervisor was destroyed')): Promise<void> {
+    if (this.stateValue === 'running' || this.stateValue === 'closing') this.stateValue = 'closing';
+    this.rejectAll(error);
+    await this.stopWorkers(0);
+    this.finishClosing();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async closeNow(options: CloseOptions): Promise<void> {
+    const timeout = integerOption('timeout', options.timeout, 0, Infinity, true);
+    if (this.stateValue === 'running') this.stateValue = 'closing';
+    if (this.stateValue === 'closing') {
+      const idle = this.dispatcher.queue.onIdle();
+      if (timeout === Infinity) await idle;
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)))]);
+        clearTimeout(timer);
+        this.rejectAll(new SupervisorClosedError(`The supervisor closed before the job finished (close timeout ${timeout} ms)`));
+      }
+    }
+    await this.stopWorkers(5000);
+    this.finishClosing();
+  }
+
+  private finishClosing(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    for (const timer of this.restartTimers) clearTimeout(timer);
+    this.restartTimers.clear();
+    if (this.stateValue !== 'failed') this.stateValue = 'closed';
+  }
+
+  /** Asks every worker to exit, waits up to `grace` ms, then terminates the rest. */
+  private async stopWorkers(grace: number): Promise<void> {
+    this.stopping = true;
+    const workers = [...this.workers];
+    for (const worker of workers) {
+      if (grace > 0) worker.drain('close');
+      else worker.forceKill('supervisor destroyed');
+    }
+    const exited = Promise.all(workers.map((w) => this.waitExit(w)));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        for (const worker of workers) worker.kill('did not exit after the shutdown frame');
+        resolve();
+      }, grace);
+    });
+    await Promise.race([exited, late]);
+    clearTimeout(timer);
+    await exited;
+  }
+
+  private enqueue(job: Job): Promise<unknown> {
+    if (this.stateValue !== 'running') return Promise.reject(this.failure ?? new SupervisorClosedError());
+    job.onSettled = (settled, ok, value) => this.onJobSettled(settled, ok, value);
+    this.pending.add(job);
+    const { signal } = job.options;
+    if (signal) {
+      const onAbort = () => this.cancel(job, new AbortError('The job was aborted', { cause: signal.reason }));
+      signal.addEventListener('abort', onAbort, { once: true });
+      void job.promise.then(
+        () => signal.removeEventListener('abort', onAbort),
+        () => signal.removeEventListener('abort', onAbort),
+      );
+    }
+    this.dispatcher.submit(job);
+    return job.promise;
+  }
+
+  private dispatch(job: Job, worker: WorkerHandle): void {
+    job.attempts++;
+    worker.send(job);
+    const { timeout } = job.options;
+    if (timeout > 0) job.timer = setTimeout(() => this.cancel(job, new JobTimeoutError(job.id, timeout)), timeout);
+    if (worker.jobsStarted >= worker.jobLimit) this.recycle(worker, `served ${worker.jobsStarted} jobs (maxJobsPerWorker)`);
+  }
+
+  /** Settles a job with `error` now; if it is running, its worker is told to abort it. */
+  private cancel(job: Job, error: Error): void {
+    const worker = job.worker;
+    if (!job.reject(error)) return;
+    if (worker) {
+      job.worker = undefined;
+      worker.abandon(job, this.options.killGrace);
+    }
+  }
+
+  private onJobSettled(job: Job, ok: boolean, value: unknown): void {
+    this.pending.delete(job);
+    if (ok) this.counts.completed++;
+    else this.counts.failed++;
+    if (this.listenerCount('job:done') > 0) {
+      this.emit('job:done', {
+        jobId: job.id,
+        name: job.name,
+        ok,
+        attempts: job.attempts,
+        workerId: job.worker?.id,
+        error: ok ? undefined : (value as Error),
+      });
+    }
+  }
+
+  private rejectAll(error: Error): void {
+    for (const job of [...this.pending]) this.cancel(job, error);
+    this.dispatcher.queue.clear();
+  }
+
+  // ── pool management ────────────────────────────────────────────────
+
+  private readyCount(): number {
+    let n = 0;
+    for (const worker of this.workers) if (worker.state === 'ready') n++;
+    return n;
+  }
+
+  /** Starts or retires workers until the active ones (starting or ready) match the pool size. */
+  private ensureSize(): void {
+    if (this.stopping || this.stateValue === 'failed' || this.stateValue === 'closed') return;
+    let active = this.scheduledRestarts;
+    for (const worker of this.workers) if (worker.state === 'starting' || worker.state === 'ready') active++;
+    for (; active < this.size; active++) this.spawn();
+    if (active > this.size) {
+      const idleFirst = [...this.workers].filter((w) => w.state === 'ready' || w.state === 'starting').sort((a, b) => a.load - b.load);
+      for (const worker of idleFirst.slice(0, active - this.size)) this.retire(worker, 'resize');
+    }
+  }
+
+  private spawn(): WorkerHandle {
+    const { maxJobsPerWorker } = this.options;
+    const jitter = maxJobsPerWorker === Infinity ? Infinity : Math.max(1, Math.round(maxJobsPerWorker * (0.9 + Math.random() * 0.2)));
+    const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter);
+    this.workers.add(worker);
+    this.emit('worker:spawn', { workerId: worker.id, pid: worker.pid });
+    return worker;
+  }
+
+  /** Stops sending a worker jobs and lets it exit after its in-flight ones. */
+  private retire(worker: WorkerHandle, reason: string): void {
+    if (worker.state === 'starting') worker.forceKill(reason);
+    worker.stopReason ??= reason;
+    worker.drain(reason);
+  }
+
+  /** Replaces a worker without a capacity dip: the replacement starts before the old one drains. */
+  private recycle(worker: WorkerHandle, reason: string): void {
+    if (worker.state !== 'ready' || this.stopping) return;
+    this.counts.recycled++;
+    this.log.info({ workerId: worker.id, pid: worker.pid, reason }, 'recycling worker');
+    this.emit('worker:recycle', { workerId: worker.id, pid: worker.pid, reason });
+    this.retire(worker, `recycle: ${reason}`);
+    this.ensureSize();
+  }
+
+  private checkHeartbeats(): void {
+    const now = Date.now();
+    for (const worker of this.workers) {
+      if (worker.state !== 'ready' && worker.state !== 'draining') continue;
+      const silent = now - worker.lastBeat;
+      if (silent > this.options.heartbeatTimeout) {
+        worker.kill(`no heartbeat for ${silent} ms (heartbeatTimeout ${this.options.heartbeatTimeout} ms): its event loop is blocked`);
+      }
+    }
+  }
+
+  private waitExit(worker: WorkerHandle): Promise<void> {
+    if (worker.state === 'exited') return Promise.resolve();
+    return new Promise((resolve) => {
+      const onExit = (event: { workerId: number }) => {
+        if (event.workerId !== worker.id) return;
+        this.off('worker:exit', onExit);
+        resolve();
+      };
+      this.on('worker:exit', onExit);
+    });
+  }
+
+  private waitReadyOrExit(worker: WorkerHandle): Promise<void> {
+    if (worker.state !== 'starting') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (event: { workerId: number }) => {
+        if (event.workerId !== worker.id) return;
+        this.off('worker:ready', done);
+        this.off('worker:exit', done);
+        resolve();
+      };
+      this.on('worker:ready', done);
+      this.on('worker:exit', done);
+    });
+  }
+
+  // ── WorkerOwner: what worker handles report ───────────────────────
+
+  onReady(worker: WorkerHandle): void {
+    this.everReady = true;
+    this.emit('worker:ready', { workerId: worker.id, pid: worker.pid });
+    if (this.stopping) worker.drain('close');
+    this.dispatcher.pump();
+  }
+
+  onSlotFreed(): void {
+    this.dispatcher.pump();
+  }
+
+  onHeartbeat(worker: WorkerHandle): void {
+    if (worker.rss > this.options.maxMemory) this.recycle(worker, `RSS ${worker.rss} bytes is over maxMemory (${this.options.maxMemory})`);
+  }
+
+  onExit(worker: WorkerHandle, info: WorkerExitInfo): void {
+    this.workers.delete(worker);
+    const level = info.expected ? 'debug' : 'warn';
+    this.log[level]({ workerId: worker.id, pid: worker.pid, exitCode: info.exitCode, signal: info.signal }, `worker ${info.reason}`);
+    this.emit('worker:exit', {
+      workerId: worker.id,
+      pid: worker.pid,
+      exitCode: info.exitCode,
+      signal: info.signal,
+      reason: info.reason,
+      expected: info.expected,
+    });
+    const orphans = [...worker.inFlight.values()];
+    worker.inFlight.clear();
+
+    if (!info.expected && !this.stopping && this.stateValue !== 'failed') {
+      if (info.bootError && !this.everReady) {
+        // the module never loaded in any worker: restarting cannot help (Gunicorn's boot-error halt)
+        this.fail(info.bootError);
+      } else {
+        this.counts.restarts++;
+        const delay = this.policy.recordCrash();
+        if (delay === undefined) {
+          this.fail(
+            new CrashLoopError(
+              { restarts: this.policy.restarts, windowMs: this.options.restartWindow, reason: info.reason, exitCode: info.exitCode, signal: info.signal, stderrTail: info.stderrTail },
+              { cause: info.bootError },
+            ),
+          );
+        } else {
+          this.scheduleRestart(delay);
+        }
+      }
+    }
+    for (const job of orphans) this.retryOrFail(job, worker, info);
+    if (info.expected) this.ensureSize();
+    this.dispatcher.pump();
+  }
+
+  private retryOrFail(job: Job, worker: WorkerHandle, info: WorkerExitInfo): void {
+    if (job.settled) return;
+    job.worker = undefined;
+    job.clearTimer();
+    if (this.stateValue !== 'failed' && job.attempts <= job.options.retries) {
+      this.counts.retried++;
+      this.log.debug({ jobId: job.id, attempts: job.attempts }, 're-dispatching job after its worker died');
+      this.dispatcher.schedule(job);
+      return;
+    }
+    job.reject(
+      new WorkerCrashError({
+        jobId: job.id,
+        attempts: job.attempts,
+        pid: worker.pid,
+        reason: info.reason,
+        exitCode: info.exitCode,
+        signal: info.signal,
+        stderrTail: info.stderrTail,
+      }),
+    );
+  }
+
+  private scheduleRestart(delay: number): void {
+    this.scheduledRestarts++;
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      this.scheduledRestarts--;
+      this.ensureSize();
+    }, delay);
+    this.restartTimers.add(timer);
+  }
+
+  /** Enters the failed state: every pending job rejects with `error`, workers are stopped. */
+  private fail(error: Error): void {
+    if (this.stateValue === 'failed') return;
+    this.stateValue = 'failed';
+    this.failure = error;
+    this.log.error({ err: error }, 'supervisor failed');
+    this.rejectAll(error);
+    this.stopping = true;
+    for (const worker of this.workers) worker.kill('supervisor failed');
+    for (const timer of this.restartTimers) clearTimeout(timer);
+    this.restartTimers.clear();
+    this.scheduledRestarts = 0;
+    if (this.listenerCount('failed') > 0) this.emit('failed', error);
+  }
+}
+
+/** Creates a supervisor and starts its workers. */
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  return new Supervisor(options);
+}

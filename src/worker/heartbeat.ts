@@ -1,0 +1,22 @@
+// Periodic liveness report: a worker whose event loop is blocked stops sending these, and is killed.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { HeartbeatMessage } from '../protocol/index.js';
+
+/** Calls `send` every `interval` ms with RSS and mean event-loop delay; returns a stop function. */
+export function startHeartbeat(interval: number, send: (beat: HeartbeatMessage) => void): () => void {
+  if (interval <= 0) return () => {};
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const beat = () => {
+    const loopDelay = Number.isNaN(delay.mean) ? 0 : delay.mean / 1e6;
+    delay.reset();
+    send({ rss: process.memoryUsage.rss(), loopDelay });
+  };
+  beat();
+  const timer = setInterval(beat, interval);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    delay.disable();
+  };
+}

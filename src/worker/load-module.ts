@@ -1,0 +1,29 @@
+// Loads the user's worker module and builds its handler table; failures here are boot failures.
+import { DEFAULT_HANDLER } from '../protocol/index.js';
+import type { Handler } from './types.js';
+
+const TS_EXTENSION = /\.(?:c|m)?tsx?$/;
+
+/** Registers the TypeScript loader once, only when the module needs it. */
+async function enableTypeScript(url: string): Promise<void> {
+  if (!TS_EXTENSION.test(new URL(url).pathname)) return;
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+
+/** Imports the module and returns its handlers: the default export plus every named function export. */
+export async function loadHandlers(url: string): Promise<Map<string, Handler>> {
+  await enableTypeScript(url);
+  const mod = (await import(url)) as Record<string, unknown>;
+  const handlers = new Map<string, Handler>();
+  for (const [name, value] of Object.entries(mod)) {
+    if (typeof value === 'function') handlers.set(name === 'default' ? DEFAULT_HANDLER : name, value as Handler);
+  }
+  if (handlers.size === 0) {
+    const exported = Object.keys(mod);
+    throw new Error(
+      `it exports no handler function (${exported.length ? `exports: ${exported.join(', ')}` : 'no exports'}); export a default function \`(payload, ctx) => result\` or named functions`,
+    );
+  }
+  return handlers;
+}

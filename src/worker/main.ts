@@ -1,0 +1,69 @@
+/*
+ * Entry point of every worker process: `node dist/worker/main.js <config-json>`.
+ * Opens the fd-3 channel the supervisor made, loads the user's module, and
+ * hands over to the runtime. A module that fails to load is reported to the
+ * supervisor as a BootError frame and the process exits with code 3.
+ */
+import { Socket } from 'node:net';
+import { pino } from 'pino';
+import { encodeFrame, encodeJson, Enc, FrameKind, serializeError, WorkerExit } from '../protocol/index.js';
+import { loadHandlers } from './load-module.js';
+import { WorkerRuntime } from './runtime.js';
+import type { WorkerConfig } from './types.js';
+
+const CHANNEL_FD = 3;
+
+function readConfig(): WorkerConfig {
+  const raw = process.argv[2];
+  if (!raw) {
+    process.stderr.write('supervise worker: this entry point is started by the supervisor, not by hand\n');
+    process.exit(2);
+  }
+  return JSON.parse(raw) as WorkerConfig;
+}
+
+/** Exits after stdout/stderr had a chance to drain, so the last log lines reach the supervisor. */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setImmediate(() => process.exit(code));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+  // If the supervisor dies while the module is still loading, do not linger.
+  const onEarlyClose = () => process.exit(0);
+  channel.once('end', onEarlyClose);
+  channel.once('error', onEarlyClose);
+  channel.pause();
+
+  const log = pino(
+    { level: config.logLevel, base: { pid: process.pid, workerId: config.workerId } },
+    pino.destination({ fd: 1, sync: true }),
+  );
+
+  let handlers;
+  try {
+    handlers = await loadHandlers(config.module);
+  } catch (error) {
+    process.stderr.write(`supervise worker: cannot load ${config.module}: ${(error as Error)?.stack ?? String(error)}\n`);
+    channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), () => exitSoon(WorkerExit.BootFailure));
+    setTimeout(() => process.exit(WorkerExit.BootFailure), 1000).unref();
+    return;
+  }
+
+  channel.off('end', onEarlyClose);
+  channel.off('error', onEarlyClose);
+  const runtime = new WorkerRuntime({
+    channel,
+    handlers,
+    log,
+    maxFrameSize: config.maxFrameSize,
+    heartbeatInterval: config.heartbeatInterval,
+    exit: exitSoon,
+  });
+  runtime.start();
+  channel.resume();
+}
+
+void main();

@@ -1,0 +1,160 @@
+/*
+ * The worker side of the channel. Frames flow like this:
+ *
+ *   supervisor ══ fd 3 (socketpair) ══► FrameDecoder ─► Job ─► handler(payload, ctx)
+ *                                                   ├─► Cancel ─► ctx.signal aborts       │
+ *                                                   └─► Shutdown ─► drain, exit 0         │
+ *   supervisor ◄══ fd 3 ══ FrameWriter ◄── Result / Error ◄───────────────────────────────┘
+ *                                     ◄── Hello (once), Heartbeat (every interval)
+ *
+ * The worker never outlives its channel: when the supervisor's end closes
+ * (including when the supervisor was SIGKILLed), the worker exits.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { UnknownHandlerError } from '../errors.js';
+import {
+  decodeValue,
+  encodeJson,
+  encodeValue,
+  Enc,
+  FrameDecoder,
+  FrameKind,
+  FrameWriter,
+  PROTOCOL_VERSION,
+  parseJobPayload,
+  serializeError,
+  WorkerExit,
+  type Frame,
+} from '../protocol/index.js';
+import { Context } from './context.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { Handler } from './types.js';
+
+export interface RuntimeOptions {
+  channel: Socket;
+  handlers: Map<string, Handler>;
+  log: Logger;
+  maxFrameSize: number;
+  heartbeatInterval: number;
+  exit: (code: number) => void;
+}
+
+export class WorkerRuntime {
+  private readonly writer: FrameWriter;
+  private readonly decoder: FrameDecoder;
+  private readonly inFlight = new Map<number, Context>();
+  private readonly handlerNames: string[];
+  private draining = false;
+  private stopHeartbeat: () => void = () => {};
+
+  constructor(private readonly options: RuntimeOptions) {
+    this.writer = new FrameWriter(options.channel);
+    this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
+    this.handlerNames = [...options.handlers.keys()];
+  }
+
+  /** Says hello, starts heartbeats and serves frames until the channel closes or a shutdown drains. */
+  start(): void {
+    const { channel } = this.options;
+    channel.on('data', (chunk: Buffer) => this.onData(chunk));
+    channel.on('end', () => this.onChannelClosed());
+    channel.on('close', () => this.onChannelClosed());
+    channel.on('error', () => this.onChannelClosed());
+    this.sendJson(FrameKind.Hello, 0, { version: PROTOCOL_VERSION, pid: process.pid, handlers: this.handlerNames });
+    this.stopHeartbeat = startHeartbeat(this.options.heartbeatInterval, (beat) => {
+      this.sendJson(FrameKind.Heartbeat, 0, beat);
+      this.writer.flush();
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    try {
+      this.decoder.push(chunk, (frame) => this.onFrame(frame));
+    } catch (error) {
+      process.stderr.write(`supervise worker ${process.pid}: invalid data from the supervisor, exiting: ${(error as Error).message}\n`);
+      this.options.exit(WorkerExit.ProtocolError);
+    }
+  }
+
+  private onFrame(frame: Frame): void {
+    switch (frame.kind) {
+      case FrameKind.Job:
+        return this.runJob(frame);
+      case FrameKind.Cancel: {
+        const ctx = this.inFlight.get(frame.id);
+        if (ctx) ctx.abort(Object.assign(new Error('The job was cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
+        return;
+      }
+      case FrameKind.Shutdown:
+        this.draining = true;
+        return this.maybeExit();
+      default:
+        throw new Error(`unexpected ${frame.kind} frame from the supervisor`);
+    }
+  }
+
+  private runJob(frame: Frame): void {
+    const { id } = frame;
+    const { name, value } = parseJobPayload(frame.payload);
+    const handler = this.options.handlers.get(name);
+    if (!handler) {
+      this.sendError(id, new UnknownHandlerError(name, this.handlerNames));
+      return;
+    }
+    const payload = decodeValue(frame.enc, value);
+    const ctx = new Context(id, this.options.log);
+    this.inFlight.set(id, ctx);
+    let result: unknown;
+    try {
+      result = handler(payload, ctx);
+    } catch (error) {
+      return this.finish(id, false, error);
+    }
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(
+        (value) => this.finish(id, true, value),
+        (error) => this.finish(id, false, error),
+      );
+    } else {
+      this.finish(id, true, result);
+    }
+  }
+
+  private finish(id: number, ok: boolean, value: unknown): void {
+    if (!this.inFlight.delete(id)) return;
+    if (ok) {
+      try {
+        const encoded = encodeValue(value);
+        this.writer.send(FrameKind.Result, encoded.enc, id, encoded.bytes);
+      } catch (error) {
+        this.sendError(id, error);
+      }
+    } else {
+      this.sendError(id, value);
+    }
+    if (this.draining) this.maybeExit();
+  }
+
+  private sendError(id: number, error: unknown): void {
+    this.sendJson(FrameKind.Error, id, serializeError(error));
+  }
+
+  private sendJson(kind: FrameKind, id: number, value: unknown): void {
+    this.writer.send(kind, Enc.Json, id, encodeJson(value));
+  }
+
+  private maybeExit(): void {
+    if (this.inFlight.size > 0) return;
+    this.stopHeartbeat();
+    this.writer.flush();
+    this.options.channel.end(() => this.options.exit(0));
+  }
+
+  private onChannelClosed(): void {
+    // The supervisor is gone (or closed our channel): nobody can receive results, so stop now.
+    this.stopHeartbeat();
+    this.writer.close();
+    this.options.exit(0);
+  }
+}
