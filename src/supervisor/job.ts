@@ -7,7 +7,8 @@ export class Job {
   attempts = 0;
   /** The worker running the current attempt. */
   worker: WorkerHandle | undefined;
-  dispatchedAt = 0;
+  /** pid of the worker that answered. */
+  servedBy: number | undefined;
   settled = false;
   timer: NodeJS.Timeout | undefined;
   private resolveFn!: (value: unknown) => void;

@@ -22,16 +22,16 @@ export type MapResult<T> = { index: number; ok: true; value: T } | { index: numb
  * outstanding, so a million inputs take the memory of `window`. Results come
  * out in input order. Breaking out of the loop stops pulling inputs.
  */
-export async function* mapInputs<T>(
-  run: (payload: unknown) => Promise<T>,
-  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+export async function* mapInputs<T, In = unknown>(
+  run: (payload: In) => Promise<T>,
+  inputs: Iterable<In> | AsyncIterable<In>,
   window: number,
   settle: boolean,
 ): AsyncGenerator<T | MapResult<T>> {
   const outstanding: Promise<MapResult<T>>[] = [];
   let head = 0;
   let index = 0;
-  const submit = (payload: unknown) => {
+  const submit = (payload: In) => {
     const i = index++;
     const settled = run(payload).then(
       (value): MapResult<T> => ({ index: i, ok: true, value }),
@@ -39,9 +39,9 @@ export async function* mapInputs<T>(
     );
     outstanding.push(settled);
   };
-  const iterator = (Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<unknown>)[Symbol.iterator]()) as
-    | Iterator<unknown>
-    | AsyncIterator<unknown>;
+  const iterator = (Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<In>)[Symbol.iterator]()) as
+    | Iterator<In>
+    | AsyncIterator<In>;
   let exhausted = false;
   try {
     while (true) {

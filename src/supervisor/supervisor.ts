@@ -53,6 +53,15 @@ export interface SupervisorStats {
   state: SupervisorState;
 }
 
+export interface JobOutcome<T> {
+  result: T;
+  jobId: number;
+  /** pid of the worker process that answered. */
+  pid: number | undefined;
+  /** 1, or more when the job was re-dispatched after a worker died. */
+  attempts: number;
+}
+
 export interface CloseOptions {
   /** ms to wait for queued and in-flight jobs; the rest are then rejected and workers killed. @default Infinity */
   timeout?: number;
@@ -72,7 +81,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private everReady = false;
   private stopping = false;
   private stateValue: SupervisorState = 'running';
-  private failure: Error | undefined;
+  private failureError: Error | undefined;
   private closing: Promise<void> | undefined;
   private readonly heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly restartTimers = new Set<NodeJS.Timeout>();
@@ -96,11 +105,27 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     return this.stateValue;
   }
 
+  /** The error that put the supervisor in the failed state (crash loop, boot failure). */
+  get failure(): Error | undefined {
+    return this.failureError;
+  }
+
   /** Runs one job and resolves with the handler's result. */
   run<T = unknown>(payload: unknown, options?: RunOptions): Promise<T> {
+    return this.submit(payload, options).then((job) => job.promise) as Promise<T>;
+  }
+
+  /** Like `run()`, but resolves with the result plus which job and worker process it was. */
+  async runDetailed<T = unknown>(payload: unknown, options?: RunOptions): Promise<JobOutcome<T>> {
+    const job = await this.submit(payload, options);
+    const result = (await job.promise) as T;
+    return { result, jobId: job.id, pid: job.servedBy, attempts: job.attempts };
+  }
+
+  private submit(payload: unknown, options: RunOptions | undefined): Promise<Job> {
     let job: Job;
     try {
-      if (this.stateValue !== 'running') throw this.failure ?? new SupervisorClosedError();
+      if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
       const runOptions = resolveRunOptions(options, this.options);
       if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
       const { enc, bytes } = encodeValue(payload);
@@ -112,9 +137,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     const { maxQueue } = this.options;
     if (maxQueue !== Infinity && this.dispatcher.queued >= maxQueue) {
       if (this.options.queueFull === 'reject') return Promise.reject(new QueueFullError(maxQueue));
-      return this.dispatcher.queue.onSizeLessThan(maxQueue).then(() => this.enqueue(job)) as Promise<T>;
+      return this.dispatcher.queue.onSizeLessThan(maxQueue).then(() => this.enqueue(job));
     }
-    return this.enqueue(job) as Promise<T>;
+    return Promise.resolve(this.enqueue(job));
   }
 
   /**
@@ -169,7 +194,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Resolves when `count` workers (default: the pool size) are ready. */
   async ready(count = this.size): Promise<void> {
     while (this.readyCount() < count) {
-      if (this.failure) throw this.failure;
+      if (this.failureError) throw this.failureError;
       if (this.stateValue === 'closed') throw new SupervisorClosedError();
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -200,7 +225,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
       if (worker.state === 'exited') continue;
       const replacement = this.spawn();
       await this.waitReadyOrExit(replacement);
-      if (replacement.state === 'exited') throw this.failure ?? new Error(`reload: the replacement worker did not start`);
+      if (replacement.state === 'exited') throw this.failureError ?? new Error(`reload: the replacement worker did not start`);
       this.retire(worker, 'reload');
       await this.waitExit(worker);
     }
@@ -272,8 +297,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     await exited;
   }
 
-  private enqueue(job: Job): Promise<unknown> {
-    if (this.stateValue !== 'running') return Promise.reject(this.failure ?? new SupervisorClosedError());
+  private enqueue(job: Job): Job {
+    if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
     job.onSettled = (settled, ok, value) => this.onJobSettled(settled, ok, value);
     this.pending.add(job);
     const { signal } = job.options;
@@ -286,7 +311,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
       );
     }
     this.dispatcher.submit(job);
-    return job.promise;
+    return job;
   }
 
   private dispatch(job: Job, worker: WorkerHandle): void {
@@ -504,7 +529,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private fail(error: Error): void {
     if (this.stateValue === 'failed') return;
     this.stateValue = 'failed';
-    this.failure = error;
+    this.failureError = error;
     this.log.error({ err: error }, 'supervisor failed');
     this.rejectAll(error);
     this.stopping = true;

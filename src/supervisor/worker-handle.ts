@@ -23,6 +23,7 @@ import {
   FrameWriter,
   kindName,
   parseJson,
+  serializeError,
   WorkerExit,
   type Frame,
   type HeartbeatMessage,
@@ -81,6 +82,10 @@ export class WorkerHandle {
   private readonly decoder: FrameDecoder;
   private readonly log: Logger;
   private killTimer: NodeJS.Timeout | undefined;
+  /** The hello arrived: the module loaded. */
+  private greeted = false;
+  /** A protocol error was seen; nothing more from this channel is trusted. */
+  private broken = false;
 
   constructor(
     readonly id: number,
@@ -179,7 +184,7 @@ export class WorkerHandle {
   private wireChannel(): void {
     const { channel } = this.spawned;
     channel.on('data', (chunk: Buffer) => {
-      if (this.state === 'exited') return;
+      if (this.state === 'exited' || this.broken) return;
       try {
         this.decoder.push(chunk, (frame) => this.onFrame(frame));
       } catch (error) {
@@ -187,6 +192,7 @@ export class WorkerHandle {
       }
     });
     channel.on('end', () => {
+      if (this.state === 'exited' || this.broken) return;
       try {
         this.decoder.end();
       } catch (error) {
@@ -209,11 +215,14 @@ export class WorkerHandle {
 
   private protocolError(error: unknown): void {
     const err = error instanceof ProtocolError ? error : new ProtocolError(String((error as Error)?.message ?? error), 'ERR_PROTOCOL', { cause: error });
+    this.broken = true;
+    // before the hello, a broken channel is a boot failure: the same module will break it again
+    if (!this.greeted) this.bootError ??= serializeError(err);
     this.log.error({ err, code: err.code }, 'protocol error from worker; killing it');
     this.writer.close();
     this.killReason ??= `broke the protocol (${err.code}: ${err.message})`;
     this.forceKill(this.killReason);
-    this.state = this.state === 'starting' ? 'starting' : 'draining';
+    if (this.state === 'ready') this.state = 'draining';
   }
 
   private onFrame(frame: Frame): void {
@@ -230,12 +239,13 @@ export class WorkerHandle {
         return;
       }
       case FrameKind.Hello: {
-        if (this.state !== 'starting') throw new ProtocolError('A second hello frame arrived', 'ERR_PROTOCOL_UNEXPECTED');
+        if (this.greeted) throw new ProtocolError('A second hello frame arrived', 'ERR_PROTOCOL_UNEXPECTED');
         const hello = parseJson<HelloMessage>(frame.payload, 'hello');
         checkHello(hello);
+        this.greeted = true;
         this.handlers = hello.handlers;
         this.lastBeat = Date.now();
-        this.state = 'ready';
+        if (this.state === 'starting') this.state = 'ready';
         this.log.debug({ handlers: hello.handlers }, 'worker ready');
         this.owner.onReady(this);
         return;
@@ -274,6 +284,7 @@ export class WorkerHandle {
       ok = false;
     }
     this.inFlight.delete(frame.id);
+    job.servedBy = this.pid;
     if (ok) job.resolve(value);
     else job.reject(value as Error);
     job.worker = undefined;
@@ -335,7 +346,7 @@ export class WorkerHandle {
 
   private onExit(exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
     if (this.state === 'exited') return;
-    const beforeReady = this.state === 'starting';
+    const beforeReady = !this.greeted;
     this.state = 'exited';
     clearTimeout(this.killTimer);
     for (const timer of this.abandoned.values()) clearTimeout(timer);

@@ -1,0 +1,130 @@
+// Command-line flags of `supervise run`: parsing, help text, and conversion to supervisor options.
+import { parseArgs } from 'node:util';
+import { UsageError } from './usage-error.js';
+
+export const HELP = `Usage: supervise run <file> [options]
+
+Runs jobs on a pool of worker processes, each connected to the supervisor by an
+anonymous AF_UNIX stream socketpair at fd 3.
+
+<file> is either
+  a run file     its default export is defineRun({ worker, jobs, ... })
+  a worker module jobs are read from stdin, one JSON value per line; results are
+                 written to stdout as NDJSON, in input order:
+                 {"id":0,"ok":true,"result":...} or {"id":1,"ok":false,"error":{...}}
+
+Options:
+  --workers <n>          worker processes (default: number of CPUs, or the run file's)
+  --concurrency <n>      jobs in flight overall (default: workers × per-worker)
+  --per-worker <n>       jobs in flight per worker (default: 1)
+  --name <handler>       named export to call instead of the default export
+  --retries <n>          re-dispatches after a worker dies mid-job (default: 2)
+  --timeout <ms>         per-job time limit (default: none)
+  --max-restarts <n>     unexpected exits tolerated within --restart-window (default: 10)
+  --restart-window <ms>  window for --max-restarts (default: 60000)
+  --heartbeat-timeout <ms>  kill a worker whose event loop is blocked this long (default: 10000)
+  --max-jobs-per-worker <n> recycle a worker after about n jobs
+  --max-memory <bytes>   recycle a worker whose RSS exceeds this
+  --json                 NDJSON results on stdout, for run files too
+  --log-level <level>    trace, debug, info, warn, error, fatal or silent (default: info)
+  -h, --help             show this help
+  -v, --version          show the version
+
+Exit codes:
+  0   every job succeeded
+  1   at least one job failed
+  2   usage or configuration error (bad flag, missing file, not a run file or worker module)
+  3   the worker pool failed: the module does not load, or workers crash-loop
+  130/143  interrupted by SIGINT/SIGTERM after draining in-flight jobs
+`;
+
+export interface CliFlags {
+  workers?: number;
+  concurrency?: number;
+  perWorker?: number;
+  name?: string;
+  retries?: number;
+  timeout?: number;
+  maxRestarts?: number;
+  restartWindow?: number;
+  heartbeatTimeout?: number;
+  maxJobsPerWorker?: number;
+  maxMemory?: number;
+  json: boolean;
+  logLevel: string;
+}
+
+export interface ParsedCommand {
+  command: 'run' | 'help' | 'version';
+  file?: string;
+  flags: CliFlags;
+}
+
+const INTEGER_FLAGS = {
+  workers: 1,
+  concurrency: 1,
+  'per-worker': 1,
+  retries: 0,
+  timeout: 0,
+  'max-restarts': 0,
+  'restart-window': 1,
+  'heartbeat-timeout': 1,
+  'max-jobs-per-worker': 1,
+  'max-memory': 1,
+} as const;
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function camel(flag: string): string {
+  return flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+}
+
+function integerFlag(flag: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`--${flag} expects an integer from ${min} and up, got '${raw}'`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and script); throws UsageError with a one-line message. */
+export function parseCommand(argv: string[]): ParsedCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.keys(INTEGER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        name: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  const { values, positionals } = parsed;
+  const logLevel = String(values['log-level']);
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  const flags: CliFlags = { json: values.json === true, logLevel };
+  for (const [flag, min] of Object.entries(INTEGER_FLAGS)) {
+    const raw = (values as Record<string, unknown>)[flag];
+    if (typeof raw === 'string') (flags as unknown as Record<string, number>)[camel(flag)] = integerFlag(flag, raw, min);
+  }
+  if (typeof values.name === 'string') {
+    if (!values.name) throw new UsageError('--name expects a handler name');
+    flags.name = values.name;
+  }
+  if (values.help) return { command: 'help', flags };
+  if (values.version) return { command: 'version', flags };
+  const [command, file, ...extra] = positionals;
+  if (!command) return { command: 'help', flags };
+  if (command !== 'run') throw new UsageError(`unknown command '${command}'; the command is 'supervise run <file>'`);
+  if (!file) throw new UsageError("'supervise run' needs a file: a run file or a worker module");
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return { command: 'run', file, flags };
+}

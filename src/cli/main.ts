@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The `supervise` command: argv → subcommand → exit code. Usage errors print one line and exit 2.
+import { readFileSync } from 'node:fs';
+import { HELP, parseCommand } from './args.js';
+import { createCliLogger } from './logger.js';
+import { runCommand } from './run.js';
+import { UsageError } from './usage-error.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv);
+  if (parsed.command === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (parsed.command === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const log = createCliLogger(parsed.flags.logLevel);
+  return runCommand(parsed.file!, parsed.flags, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, log });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`supervise: ${error.message}\nRun 'supervise --help' for usage.\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`supervise: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,161 @@
+/*
+ * `supervise run <file>`. Inputs flow through a bounded window:
+ *
+ *   run file jobs ─┐
+ *                  ├─► mapInputs (ordered, ≤ window in flight) ─► supervisor ─► results in input order ─► stdout
+ *   stdin NDJSON ──┘
+ *
+ * A first SIGINT/SIGTERM stops reading input; in-flight jobs finish and are
+ * printed. A second one kills the workers and exits at once.
+ */
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { RunDefinition } from '../define-run.js';
+import { OptionError } from '../errors.js';
+import { mapInputs, type MapResult } from '../supervisor/map.js';
+import type { SupervisorOptions } from '../supervisor/options.js';
+import { createSupervisor, type Supervisor } from '../supervisor/supervisor.js';
+import type { CliFlags } from './args.js';
+import { ndjsonLine, show } from './format.js';
+import { loadFile } from './load-file.js';
+import { startProgress } from './progress.js';
+import { readLines } from './read-lines.js';
+import { UsageError } from './usage-error.js';
+
+export interface RunIo {
+  stdin: NodeJS.ReadStream;
+  stdout: Writable;
+  stderr: NodeJS.WriteStream;
+  log: Logger;
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** A job input, or an input line that could not be parsed (it fails on its own). */
+type Entry = { payload: unknown } | { error: Error };
+
+/** Options from the run file (worker resolved against the file's folder), overridden by flags. */
+function optionsFor(file: string, definition: RunDefinition | undefined, flags: CliFlags, log: Logger): SupervisorOptions {
+  const { jobs: _jobs, name: _name, worker, ...rest } = definition ?? { worker: file };
+  const resolvedWorker =
+    typeof worker === 'string' && !worker.startsWith('file:') ? path.resolve(path.dirname(file), worker) : worker;
+  const options: SupervisorOptions = { ...rest, worker: resolvedWorker, logger: log };
+  const overrides = ['workers', 'concurrency', 'perWorker', 'retries', 'timeout', 'maxRestarts', 'restartWindow', 'heartbeatTimeout', 'maxJobsPerWorker', 'maxMemory'] as const;
+  for (const key of overrides) if (flags[key] !== undefined) options[key] = flags[key];
+  return options;
+}
+
+async function* jobsOf(definition: RunDefinition): AsyncGenerator<Entry> {
+  const source = typeof definition.jobs === 'function' ? await definition.jobs() : definition.jobs;
+  if (source === null || typeof source !== 'object' || !(Symbol.iterator in source || Symbol.asyncIterator in source)) {
+    throw new UsageError('the run file\'s `jobs` must be an array, an iterable, an async iterable, or a function returning one');
+  }
+  for await (const payload of source as AsyncIterable<unknown>) yield { payload };
+}
+
+async function* linesOf(io: RunIo, stopped: () => boolean): AsyncGenerator<Entry> {
+  let line = 0;
+  for await (const text of readLines(io.stdin, stopped)) {
+    line++;
+    if (text.trim() === '') {
+      yield { error: Object.assign(new SyntaxError(`Input line ${line} is empty; expected one JSON value`), { code: 'ERR_INVALID_JSON' }) };
+      continue;
+    }
+    try {
+      yield { payload: JSON.parse(text) };
+    } catch (error) {
+      yield { error: Object.assign(new SyntaxError(`Input line ${line} is not valid JSON: ${(error as Error).message}`), { code: 'ERR_INVALID_JSON' }) };
+    }
+  }
+}
+
+/** Writes and waits for the stream to drain when it is full, so output is backpressured too. */
+async function write(stream: Writable, text: string): Promise<void> {
+  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+}
+
+export async function runCommand(file: string, flags: CliFlags, io: RunIo): Promise<number> {
+  const loaded = await loadFile(file);
+  const definition = loaded.kind === 'run' ? loaded.definition : undefined;
+  let sup: Supervisor;
+  try {
+    sup = createSupervisor(optionsFor(loaded.path, definition, flags, io.log));
+  } catch (error) {
+    if (error instanceof OptionError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  let interrupted: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      io.log.warn(`second ${signal}: killing workers`);
+      void sup.destroy().finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
+      return;
+    }
+    interrupted = signal;
+    io.log.warn(`${signal}: no more input; finishing in-flight jobs (send ${signal} again to stop now)`);
+    if (!definition) io.stdin.destroy();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const stopped = () => interrupted !== undefined || sup.state === 'failed';
+  const json = flags.json || !definition;
+  const name = flags.name ?? definition?.name;
+  const entries = definition ? jobsOf(definition) : linesOf(io, stopped);
+  const total = definition && Array.isArray(definition.jobs) ? definition.jobs.length : undefined;
+  const progress = startProgress(io.stderr, total);
+  const payloads: unknown[] = [];
+  let payloadHead = 0;
+  let failures = 0;
+
+  if (!json) {
+    await write(
+      io.stdout,
+      `supervise: ${sup.options.workers} worker${sup.options.workers === 1 ? '' : 's'}, each with its own channel: fd 3, an anonymous AF_UNIX stream socketpair (no path in the filesystem)\n`,
+    );
+  }
+
+  const runEntry = (entry: Entry) => {
+    if ('error' in entry) return Promise.reject(entry.error);
+    if (!json) payloads.push(entry.payload);
+    return sup.runDetailed(entry.payload, name ? { name } : undefined);
+  };
+  const window = Math.min(Math.max(sup.options.concurrency === Infinity ? 1024 : sup.options.concurrency, 1), 4096) * 2;
+  try {
+    const results = mapInputs(runEntry, entries, window, true) as AsyncGenerator<MapResult<Awaited<ReturnType<Supervisor['runDetailed']>>>>;
+    for await (const result of results) {
+      if (!result.ok) failures++;
+      progress.tick(result.ok);
+      if (json) {
+        await write(io.stdout, ndjsonLine(result.index, result.ok, result.ok ? result.value.result : result.error));
+        continue;
+      }
+      const payload = payloads[payloadHead];
+      payloads[payloadHead++] = undefined;
+      const line = result.ok
+        ? `Send: ${show(payload)}\nEcho: ${show(result.value.result)}  (worker pid ${result.value.pid})\n`
+        : `Send: ${show(payload)}\nFail: ${result.error.name}: ${result.error.message.split('\n')[0]}\n`;
+      await write(io.stdout, line);
+    }
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (interrupted) {
+      // keep a second signal able to stop the shutdown
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
+    await sup.close();
+  }
+
+  if (sup.state === 'failed') {
+    const failure = sup.failure;
+    io.stderr.write(`supervise: ${failure?.message ?? 'the worker pool failed'}\n`);
+    return 3;
+  }
+  if (interrupted) return SIGNAL_EXIT[interrupted] ?? 1;
+  return failures > 0 ? 1 : 0;
+}
