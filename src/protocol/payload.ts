@@ -5,11 +5,11 @@
  *
  *   0 Undefined   no bytes; the value is `undefined`
  *   1 Json        UTF-8 JSON; used for plain data (objects, arrays, strings,
- *                 finite numbers, booleans, null)
+ *                 finite numbers except -0, booleans, null)
  *   2 Uint8Array  the raw bytes, never base64 or a number array
  *   3 Buffer      the raw bytes; comes back as a Buffer
  *   4 Structured  V8 structured clone (node:v8 serialize), for everything JSON
- *                 would corrupt: Map, Set, BigInt, Date, RegExp, NaN/Infinity,
+ *                 would corrupt: Map, Set, BigInt, Date, RegExp, NaN/Infinity, -0,
  *                 undefined inside arrays, typed arrays nested in objects,
  *                 circular references, class instances (as plain objects)
  *
@@ -43,7 +43,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
     case 'boolean':
       return true;
     case 'number':
-      return Number.isFinite(value);
+      // JSON.stringify(-0) is "0": the sign would be lost
+      return Number.isFinite(value) && !Object.is(value, -0);
     case 'object': {
       if (value === null) return true;
       if (depth > MAX_JSON_DEPTH) return false; // deep or circular: let structured clone decide

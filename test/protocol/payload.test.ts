@@ -50,6 +50,14 @@ describe('payload: JSON values', () => {
     },
   );
 
+  it('round-trips -0 exactly, top level and nested', () => {
+    expect(Object.is(roundTrip(-0).value, -0)).toBe(true);
+    const nested = roundTrip({ a: [-0, 0], b: { c: -0 } }).value as { a: number[]; b: { c: number } };
+    expect(Object.is(nested.a[0], -0)).toBe(true);
+    expect(Object.is(nested.a[1], 0)).toBe(true);
+    expect(Object.is(nested.b.c, -0)).toBe(true);
+  });
+
   it.each([true, false, null])('round-trips %s as JSON', (v) => {
     const out = roundTrip(v);
     expect(out.enc).toBe(Enc.Json);
@@ -259,6 +267,8 @@ describe('payload: encoding choice', () => {
     ['a RegExp', /x/g],
     ['a bigint', 1n],
     ['NaN', NaN],
+    ['-0', -0],
+    ['-0 nested in plain data', { a: [-0] }],
     ['an array with a hole', [1, , 3]], // eslint-disable-line no-sparse-arrays
     ['an object with an undefined property', { a: undefined }],
     ['a class instance', new (class Point { x = 1; })()],
