@@ -20,7 +20,7 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' || typeof code === 'number') out.code = code;
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
-    out.cause = error.cause instanceof Error ? serializeError(error.cause, depth + 1) : { value: jsonSafe(error.cause) };
+    out.cause = error.cause instanceof Error ? serializeError(error.cause, depth + 1) : { value: causeValue(error.cause) };
   }
   for (const key of Object.keys(error)) {
     if (RESERVED.has(key)) continue;
@@ -46,6 +46,12 @@ export function deserializeError(data: SerializedError): Error {
     Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
   }
   return error;
+}
+
+/** A non-error cause as JSON data; what JSON would drop (a function, a symbol) is described instead. */
+function causeValue(cause: unknown): unknown {
+  const value = jsonSafe(cause);
+  return value === undefined ? describe(cause) : value;
 }
 
 function jsonSafe(value: unknown): unknown {

@@ -91,6 +91,8 @@ describe('error codec: cause chains', () => {
   });
 
   it.each([
+    ['a symbol', Symbol('why'), 'Symbol(why)'],
+    ['a function', function reason() {}, 'function reason() {}'],
     ['a bigint', 10n, '10'],
   ])('describes a cause JSON cannot carry (%s) instead of turning it into a fake error', (_, cause, text) => {
     const got = overTheWire(new Error('outer', { cause }));
