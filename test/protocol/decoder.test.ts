@@ -9,7 +9,7 @@ import {
   FrameKind,
   HEADER_SIZE,
 } from '../../src/protocol/index.js';
-import { decodeAll, patternBytes, plain, rawHeader, splitAt, thrown } from './helpers.js';
+import { decodeAll, guardAllocations, patternBytes, plain, rawHeader, splitAt, thrown } from './helpers.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -82,14 +82,12 @@ describe('FrameDecoder: chunking', () => {
     const large = patternBytes(64 * 1024, 5);
     const stream = encodeFrame(FrameKind.Result, Enc.Buffer, 1, large);
     const chunks = Array.from({ length: Math.ceil(stream.length / 1000) }, (_, i) => Buffer.from(stream.subarray(i * 1000, (i + 1) * 1000)));
-    const allocUnsafe = vi.spyOn(Buffer, 'allocUnsafe');
-    const alloc = vi.spyOn(Buffer, 'alloc');
-    const frames = decodeAll(chunks);
+    const allocations = guardAllocations(large.length);
+    const frames = allocations.watch(() => decodeAll(chunks));
     expect(frames).toHaveLength(1);
     expect(frames[0].payload.equals(large)).toBe(true);
-    const sizes = [...allocUnsafe.mock.calls, ...alloc.mock.calls].map((call) => call[0]);
-    expect(sizes.filter((n) => n === large.length)).toHaveLength(1);
-    expect(sizes.every((n) => n === large.length || n <= HEADER_SIZE)).toBe(true);
+    expect(allocations.sizes.filter((n) => n === large.length)).toHaveLength(1);
+    expect(allocations.sizes.every((n) => n === large.length || n <= HEADER_SIZE)).toBe(true);
   });
 
   it('decodes many frames pushed in one chunk, in order', () => {
@@ -141,6 +139,40 @@ describe('FrameDecoder: zero-copy', () => {
     expect(got[0].payload.toString()).toBe('!irst payload');
   });
 
+  it('returns views for frames wholly inside later chunks too, after a frame that spanned chunks', () => {
+    const spanning = encodeFrame(FrameKind.Result, Enc.Buffer, 1, Buffer.from('spans two chunks'));
+    const whole = encodeFrame(FrameKind.Result, Enc.Buffer, 2, Buffer.from('whole'));
+    const alsoWhole = encodeFrame(FrameKind.Result, Enc.Buffer, 3, Buffer.from('also whole'));
+    // chunk 1: start of frame 1; chunk 2: rest of frame 1 + frame 2; chunk 3: frame 3
+    const c1 = Buffer.alloc(10);
+    spanning.copy(c1, 0, 0, 10);
+    const c2 = Buffer.alloc(spanning.length - 10 + whole.length);
+    spanning.copy(c2, 0, 10);
+    whole.copy(c2, spanning.length - 10);
+    const c3 = Buffer.alloc(alsoWhole.length);
+    alsoWhole.copy(c3);
+    const got = decodeAll([c1, c2, c3]);
+    expect(got.map((f) => f.payload.toString())).toEqual(['spans two chunks', 'whole', 'also whole']);
+    expect(got[1].payload.buffer).toBe(c2.buffer);
+    expect(got[1].payload.byteOffset).toBe(c2.byteOffset + spanning.length - 10 + HEADER_SIZE);
+    expect(got[2].payload.buffer).toBe(c3.buffer);
+    expect(got[2].payload.byteOffset).toBe(c3.byteOffset + HEADER_SIZE);
+  });
+
+  it('returns a view for a frame in a chunk pushed after an exactly consumed chunk', () => {
+    const decoder = new FrameDecoder();
+    const got: Frame[] = [];
+    const first = Buffer.alloc(HEADER_SIZE + 3);
+    encodeFrame(FrameKind.Result, Enc.Buffer, 1, Buffer.from('one')).copy(first);
+    const second = Buffer.alloc(HEADER_SIZE + 3);
+    encodeFrame(FrameKind.Result, Enc.Buffer, 2, Buffer.from('two')).copy(second);
+    decoder.push(first, (f) => got.push(f));
+    decoder.push(second, (f) => got.push(f));
+    expect(got.map((f) => f.payload.toString())).toEqual(['one', 'two']);
+    expect(got[0].payload.buffer).toBe(first.buffer);
+    expect(got[1].payload.buffer).toBe(second.buffer);
+  });
+
   it('copies a frame that spans chunks instead of aliasing either chunk', () => {
     const frame = encodeFrame(FrameKind.Result, Enc.Buffer, 1, Buffer.from('spanning payload'));
     const first = Buffer.alloc(20);
@@ -158,20 +190,21 @@ describe('FrameDecoder: size limit', () => {
   it('rejects a header claiming 4 GiB as soon as its 12 bytes arrive, without allocating for it', () => {
     expect(DEFAULT_MAX_FRAME_SIZE).toBe(64 * 1024 * 1024);
     const header = rawHeader({ length: 0xffffffff, kind: FrameKind.Result, enc: Enc.Buffer, id: 1 });
-    const allocUnsafe = vi.spyOn(Buffer, 'allocUnsafe');
-    const alloc = vi.spyOn(Buffer, 'alloc');
-    const allocUnsafeSlow = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    // allocations over 12 bytes are refused (not performed) and recorded
+    const allocations = guardAllocations(HEADER_SIZE);
     const decoder = new FrameDecoder();
     const onFrame = vi.fn();
     // the header arrives in two pieces: nothing can be judged before byte 12
-    decoder.push(header.subarray(0, 11), onFrame);
+    allocations.watch(() => decoder.push(header.subarray(0, 11), onFrame));
     expect(decoder.pending).toBe(11);
-    const error = expectProtocolError(thrown(() => decoder.push(header.subarray(11), onFrame)), 'ERR_FRAME_TOO_LARGE');
+    const error = expectProtocolError(
+      thrown(() => allocations.watch(() => decoder.push(header.subarray(11), onFrame))),
+      'ERR_FRAME_TOO_LARGE',
+    );
     expect(error.message).toContain('4294967295');
     expect(error.message).toContain(String(DEFAULT_MAX_FRAME_SIZE));
     expect(onFrame).not.toHaveBeenCalled();
-    const sizes = [...allocUnsafe.mock.calls, ...alloc.mock.calls, ...allocUnsafeSlow.mock.calls].map((c) => c[0]);
-    expect(sizes.every((n) => n <= HEADER_SIZE)).toBe(true);
+    expect(allocations.refused).toEqual([]);
     expect(decoder.pending).toBe(0);
   });
 

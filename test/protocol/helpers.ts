@@ -1,4 +1,5 @@
 // Shared helpers for the protocol tests (not a test file itself).
+import { vi } from 'vitest';
 import { type Frame, FrameDecoder, HEADER_SIZE } from '../../src/protocol/index.js';
 
 /** A header with every field under the test's control, including ones encodeFrame never produces. */
@@ -66,4 +67,54 @@ export function patternBytes(length: number, seed = 1): Buffer {
     out[i] = x & 0xff;
   }
   return out;
+}
+
+export interface AllocationGuard {
+  /** Sizes requested inside watch(). */
+  sizes: number[];
+  /** Sizes over the limit requested inside watch(); each was refused with an error. */
+  refused: number[];
+  /** Runs `fn` with the guard armed; allocations outside it pass through unrecorded. */
+  watch<T>(fn: () => T): T;
+}
+
+/**
+ * Spies on Buffer's allocation functions (restore with vi.restoreAllMocks()).
+ * Inside watch(), every requested size is recorded, and a request over `limit`
+ * is refused with an error instead of reserving the memory, so a broken size
+ * check fails the test rather than exhausting the machine.
+ */
+export function guardAllocations(limit: number): AllocationGuard {
+  let armed = false;
+  const record: AllocationGuard = {
+    sizes: [],
+    refused: [],
+    watch<T>(fn: () => T): T {
+      armed = true;
+      try {
+        return fn();
+      } finally {
+        armed = false;
+      }
+    },
+  };
+  const guard = <F extends (size: number, ...rest: never[]) => Buffer>(original: F) =>
+    ((size: number, ...rest: never[]) => {
+      if (armed) {
+        record.sizes.push(size);
+        if (size > limit) {
+          record.refused.push(size);
+          throw new Error(`test guard: refused to allocate ${size} bytes (limit ${limit})`);
+        }
+      }
+      return original.call(Buffer, size, ...rest);
+    }) as F;
+  // wrap the originals before spying: afterwards Buffer.alloc is the spy itself
+  const alloc = guard(Buffer.alloc);
+  const allocUnsafe = guard(Buffer.allocUnsafe);
+  const allocUnsafeSlow = guard(Buffer.allocUnsafeSlow);
+  vi.spyOn(Buffer, 'alloc').mockImplementation(alloc);
+  vi.spyOn(Buffer, 'allocUnsafe').mockImplementation(allocUnsafe);
+  vi.spyOn(Buffer, 'allocUnsafeSlow').mockImplementation(allocUnsafeSlow);
+  return record;
 }
