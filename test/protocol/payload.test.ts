@@ -185,7 +185,6 @@ describe('payload: structured clone for what JSON would corrupt', () => {
   });
 
   it('keeps undefined elements and holes in arrays distinct', () => {
-    // eslint-disable-next-line no-sparse-arrays
     const arr: unknown[] = [1, undefined, , 4];
     arr.length = 6; // trailing holes too
     const out = roundTrip(arr);
@@ -269,7 +268,7 @@ describe('payload: encoding choice', () => {
     ['NaN', NaN],
     ['-0', -0],
     ['-0 nested in plain data', { a: [-0] }],
-    ['an array with a hole', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['an array with a hole', [1, , 3]],
     ['an object with an undefined property', { a: undefined }],
     ['a class instance', new (class Point { x = 1; })()],
   ])('uses structured clone (4) for %s', (_, value) => {
