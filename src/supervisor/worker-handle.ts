@@ -24,7 +24,6 @@ import {
   kindName,
   parseJson,
   serializeError,
-  WorkerExit,
   type Frame,
   type HeartbeatMessage,
   type HelloMessage,
@@ -355,8 +354,10 @@ export class WorkerHandle {
     this.spawned.channel.destroy();
     const stderrTail = this.tail.toString();
     let bootError: WorkerBootError | undefined;
-    if (beforeReady && (this.bootError || exitCode === WorkerExit.BootFailure)) {
-      const reason = this.bootError ? `${this.bootError.name}: ${this.bootError.message}` : describeExit({ exitCode, signal });
+    if (beforeReady && !this.stopReason && !spawnError) {
+      const reason = this.bootError
+        ? `${this.bootError.name}: ${this.bootError.message}`
+        : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
       bootError = new WorkerBootError(
         { module: this.options.workerPath, reason, exitCode, signal, stderrTail },
         { cause: this.bootError ? deserializeError(this.bootError) : undefined },

@@ -1,0 +1,129 @@
+// `supervise run` end to end: the built CLI, real workers, real stdin/stdout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { cli, fixture, root, waitFor } from '../helpers.js';
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcess & { output: () => Outcome; done: Promise<Outcome> } {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const output = () => ({ code: child.exitCode, stdout, stderr });
+  const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return Object.assign(child, { output, done });
+}
+
+function run(args: string[], input?: string): Promise<Outcome> {
+  const child = start(args);
+  child.stdin!.end(input ?? '');
+  return child.done;
+}
+
+describe('supervise run <run file>', () => {
+  it('runs examples/echo.ts: each payload sent and echoed, with the serving pid and how the channel was made', async () => {
+    const { code, stdout, stderr } = await run(['run', 'examples/echo.ts']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/fd 3, an anonymous AF_UNIX stream socketpair \(no path in the filesystem\)/);
+    expect(stdout).toContain("Send: 'Hello, world!'\nEcho: 'Hello, world!'  (worker pid ");
+    expect(stdout).toContain("Send: 'My name is Tom!'\nEcho: 'My name is Tom!'  (worker pid ");
+    expect(stdout).toContain('Echo: Uint8Array(4) [ 0, 1, 254, 255 ]');
+    expect(stdout.match(/^Echo: /gm)).toHaveLength(4);
+    expect(stdout.match(/\(worker pid \d+\)/g)).toHaveLength(4);
+  });
+
+  it('prints NDJSON with --json', async () => {
+    const { code, stdout } = await run(['run', 'examples/echo.ts', '--json', '--workers', '1']);
+    expect(code).toBe(0);
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.map((r) => r.id)).toEqual([0, 1, 2, 3]);
+    expect(records[0]).toEqual({ id: 0, ok: true, result: 'Hello, world!' });
+    expect(records[3].result).toEqual({ $bytes: Buffer.from([0, 1, 254, 255]).toString('base64') });
+  });
+});
+
+describe('supervise run <worker module> (NDJSON on stdin)', () => {
+  it('answers each line in input order; a bad line fails alone', async () => {
+    const input = ['{"value":"slow","ms":60}', '"fast"', 'not json', '[1,2]', ''].join('\n');
+    const { code, stdout } = await run(['run', fixture('handlers.ts'), '--workers', '2'], input);
+    // the echo default handler; line 1 is an object echoed back
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(records).toEqual([
+      { id: 0, ok: true, result: { value: 'slow', ms: 60 } },
+      { id: 1, ok: true, result: 'fast' },
+      { id: 2, ok: false, error: { name: 'SyntaxError', message: expect.stringContaining('Input line 3 is not valid JSON'), code: 'ERR_INVALID_JSON' } },
+      { id: 3, ok: true, result: [1, 2] },
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('calls a named handler with --name and reports handler errors with their code', async () => {
+    const { code, stdout } = await run(['run', fixture('handlers.ts'), '--name', 'fail', '--workers', '1'], '"boom"\n');
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toEqual({ id: 0, ok: false, error: { name: 'RangeError', message: 'boom', code: 'E_TEST_FAIL' } });
+  });
+
+  it('streams 20,000 lines through with every id answered once and in order', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ i })).join('\n');
+    const { code, stdout } = await run(['run', 'workers/echo.ts', '--workers', '2', '--per-worker', '16'], lines);
+    expect(code).toBe(0);
+    const records = stdout.trim().split('\n');
+    expect(records).toHaveLength(20_000);
+    records.forEach((line, i) => expect(line).toBe(`{"id":${i},"ok":true,"result":{"i":${i}}}`));
+  });
+
+  it('on SIGTERM stops reading, finishes in-flight jobs, prints them and exits', async () => {
+    const child = start(['run', fixture('handlers.ts'), '--name', 'delayed', '--workers', '2']);
+    for (let i = 0; i < 6; i++) child.stdin!.write(`${JSON.stringify({ value: i, ms: 400 })}\n`);
+    // stdin stays open: the run would wait for more input forever without the signal
+    await waitFor(() => child.output().stdout.includes('"id":0'), 10_000);
+    child.kill('SIGTERM');
+    const { code, stdout, stderr } = await child.done;
+    expect(code).toBe(143);
+    const records = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(records.length).toBeGreaterThanOrEqual(2);
+    records.forEach((r, i) => expect(r).toEqual({ id: i, ok: true, result: i }));
+    expect(stderr).toContain('SIGTERM');
+  });
+});
+
+describe('errors and flags', () => {
+  it.each([
+    [['run', 'no/such/file.ts'], 'supervise: no such file: no/such/file.ts'],
+    [['run', 'package.json'], 'is not a JavaScript or TypeScript module'],
+    [['run', 'workers/echo.ts', '--workers', '0'], '--workers expects an integer from 1 and up'],
+    [['run', 'workers/echo.ts', '--wat'], "Unknown option '--wat'"],
+    [['walk'], "unknown command 'walk'"],
+    [['run'], 'needs a file'],
+  ])('%j exits 2 with a one-line message and no stack trace', async (args, message) => {
+    const { code, stderr, stdout } = await run(args as string[]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 3 with the module error when the worker module does not load', async () => {
+    const { code, stderr } = await run(['run', fixture('boot-throws.ts'), '--log-level', 'silent'], '1\n2\n');
+    expect(code).toBe(3);
+    expect(stderr).toContain('failed to boot');
+    expect(stderr).toContain('the database URL is not set');
+  });
+
+  it('prints help and version', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: supervise run <file>');
+    expect(help.stdout).toContain('Exit codes:');
+    const version = await run(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

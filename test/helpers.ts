@@ -1,0 +1,44 @@
+// Shared test helpers: fixture paths, process liveness checks, and a quiet supervisor factory.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createSupervisor, type Supervisor, type SupervisorOptions } from 'supervise';
+
+export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+export const root = fileURLToPath(new URL('..', import.meta.url));
+export const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** True while a process with this pid runs; a zombie (exited, not yet reaped) counts as gone. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeout = 5000, step = 20): Promise<boolean> {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, step));
+  }
+  return check();
+}
+
+const open: Supervisor[] = [];
+
+/** A supervisor with silent logs, closed by `closeAll()` after each test. */
+export function supervisor(options: Partial<SupervisorOptions> & Pick<SupervisorOptions, 'worker'>): Supervisor {
+  const sup = createSupervisor({ logLevel: 'silent', workers: 2, ...options });
+  open.push(sup);
+  return sup;
+}
+
+export async function closeAll(): Promise<void> {
+  await Promise.all(open.splice(0).map((sup) => sup.destroy()));
+}
