@@ -114,7 +114,9 @@ export class CrashLoopError extends SuperviseError implements ExitInfo {
     super(
       'ERR_CRASH_LOOP',
       withTail(
-        `Workers are crash-looping: ${details.restarts} restarts within ${details.windowMs} ms; last worker ${details.reason}`,
+        details.restarts === 0
+          ? `Workers cannot start, so they are not restarted: the worker ${details.reason}`
+          : `Workers are crash-looping: ${details.restarts} restarts within ${details.windowMs} ms; last worker ${details.reason}`,
         details.stderrTail,
       ),
       options,

@@ -471,7 +471,12 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     if (!info.expected && !this.stopping && this.stateValue !== 'failed') {
       if (info.bootError && !this.everReady) {
         // the module never loaded in any worker: restarting cannot help (Gunicorn's boot-error halt)
-        this.fail(info.bootError);
+        this.fail(
+          new CrashLoopError(
+            { restarts: 0, windowMs: this.options.restartWindow, reason: info.reason, exitCode: info.exitCode, signal: info.signal, stderrTail: info.stderrTail },
+            { cause: info.bootError },
+          ),
+        );
       } else {
         this.counts.restarts++;
         const delay = this.policy.recordCrash();

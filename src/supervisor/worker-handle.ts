@@ -354,19 +354,20 @@ export class WorkerHandle {
     this.spawned.channel.destroy();
     const stderrTail = this.tail.toString();
     let bootError: WorkerBootError | undefined;
+    let bootReason = '';
     if (beforeReady && !this.stopReason && !spawnError) {
-      const reason = this.bootError
+      bootReason = this.bootError
         ? `${this.bootError.name}: ${this.bootError.message}`
         : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
       bootError = new WorkerBootError(
-        { module: this.options.workerPath, reason, exitCode, signal, stderrTail },
+        { module: this.options.workerPath, reason: bootReason, exitCode, signal, stderrTail },
         { cause: this.bootError ? deserializeError(this.bootError) : undefined },
       );
     }
     const reason = spawnError
       ? `could not be spawned: ${spawnError}`
       : bootError
-        ? `failed to boot: ${bootError.message.split('\n')[0]}`
+        ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
         : this.killReason
           ? `was killed (${describeExit({ exitCode, signal })}): ${this.killReason}`
           : `exited with ${describeExit({ exitCode, signal })}`;

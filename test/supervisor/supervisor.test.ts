@@ -1,7 +1,7 @@
 // The supervisor API against real worker processes.
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSupervisor, OptionError, PayloadError, UnknownHandlerError, WorkerBootError, WorkerCrashError } from 'supervise';
+import { createSupervisor, CrashLoopError, OptionError, PayloadError, UnknownHandlerError, WorkerBootError, WorkerCrashError } from 'supervise';
 import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
 
 afterEach(closeAll);
@@ -177,15 +177,18 @@ describe('lifecycle', () => {
     expect(sup.stats().restarts).toBe(1);
   });
 
-  it('reports a module that throws on import as a boot failure with its message and stderr, without retrying forever', async () => {
+  it('reports a module that throws on import as a boot failure with its message and stderr, without restarting it', async () => {
     const sup = supervisor({ worker: fixture('boot-throws.ts'), workers: 2 });
     let spawns = 0;
     sup.on('worker:spawn', () => spawns++);
-    const error = (await sup.run(1).catch((e: unknown) => e)) as WorkerBootError;
-    expect(error).toBeInstanceOf(WorkerBootError);
-    expect(error.code).toBe('ERR_WORKER_BOOT');
-    expect(error.message).toContain('the database URL is not set');
+    const error = (await sup.run(1).catch((e: unknown) => e)) as CrashLoopError;
+    expect(error).toBeInstanceOf(CrashLoopError);
+    expect(error.code).toBe('ERR_CRASH_LOOP');
+    expect(error.restarts).toBe(0);
+    expect(error.message).toContain('boot-throws.ts failed to boot: Error: fixture: the database URL is not set');
     expect(error.stderrTail).toContain('the database URL is not set');
+    expect(error.cause).toBeInstanceOf(WorkerBootError);
+    expect((error.cause as WorkerBootError).code).toBe('ERR_WORKER_BOOT');
     expect(sup.state).toBe('failed');
     await expect(sup.run(2)).rejects.toBe(error);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -195,7 +198,8 @@ describe('lifecycle', () => {
   it('reports a module without handlers as a boot failure', async () => {
     const sup = supervisor({ worker: fixture('no-handler.ts'), workers: 1 });
     const error = (await sup.run(1).catch((e: unknown) => e)) as Error;
-    expect(error).toBeInstanceOf(WorkerBootError);
+    expect(error).toBeInstanceOf(CrashLoopError);
+    expect(error.cause).toBeInstanceOf(WorkerBootError);
     expect(error.message).toContain('exports no handler function');
     expect(error.message).toContain('answer');
   });
