@@ -74,6 +74,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private readonly dispatcher: Dispatcher;
   private readonly policy: RestartPolicy;
   private readonly pending = new Set<Job>();
+  /** Callers of run() waiting for queue room (queueFull: 'wait'). */
+  private readonly roomWaiters: Array<() => void> = [];
   private size: number;
   private scheduledRestarts = 0;
   private nextWorkerId = 1;
@@ -112,7 +114,12 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   /** Runs one job and resolves with the handler's result. */
   run<T = unknown>(payload: unknown, options?: RunOptions): Promise<T> {
-    return this.submit(payload, options).then((job) => job.promise) as Promise<T>;
+    try {
+      const job = this.submit(payload, options);
+      return (job instanceof Job ? job.promise : job.then((admitted) => admitted.promise)) as Promise<T>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Like `run()`, but resolves with the result plus which job and worker process it was. */
@@ -122,24 +129,35 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     return { result, jobId: job.id, pid: job.servedBy, attempts: job.attempts };
   }
 
-  private submit(payload: unknown, options: RunOptions | undefined): Promise<Job> {
-    let job: Job;
-    try {
-      if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
-      const runOptions = resolveRunOptions(options, this.options);
-      if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
-      const { enc, bytes } = encodeValue(payload);
-      job = new Job(this.nextJobId, runOptions.name, enc, bytes, jobPrefix(runOptions.name), runOptions);
-      this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  /** Validates and encodes a job, then queues it, or waits for room when the queue is full and set to wait. */
+  private submit(payload: unknown, options: RunOptions | undefined): Job | Promise<Job> {
+    if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
+    const runOptions = resolveRunOptions(options, this.options);
+    if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
+    const { enc, bytes } = encodeValue(payload);
+    const job = new Job(this.nextJobId, runOptions.name, enc, bytes, jobPrefix(runOptions.name), runOptions);
+    this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
     const { maxQueue } = this.options;
-    if (maxQueue !== Infinity && this.dispatcher.queued >= maxQueue) {
-      if (this.options.queueFull === 'reject') return Promise.reject(new QueueFullError(maxQueue));
-      return this.dispatcher.queue.onSizeLessThan(maxQueue).then(() => this.enqueue(job));
+    if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomWaiters.length > 0)) {
+      if (this.options.queueFull === 'reject') throw new QueueFullError(maxQueue);
+      return new Promise<Job>((resolve, reject) => {
+        this.roomWaiters.push(() => {
+          try {
+            resolve(this.enqueue(job));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      });
     }
-    return Promise.resolve(this.enqueue(job));
+    return this.enqueue(job);
+  }
+
+  /** Lets callers waiting for queue room in, one per free place, in arrival order. */
+  private admitWaiting(): void {
+    while (this.roomWaiters.length > 0 && (this.dispatcher.queued < this.options.maxQueue || this.stateValue !== 'running')) {
+      this.roomWaiters.shift()!();
+    }
   }
 
   /**
@@ -299,6 +317,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   private enqueue(job: Job): Job {
     if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
+    if (job.options.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: job.options.signal.reason });
     job.onSettled = (settled, ok, value) => this.onJobSettled(settled, ok, value);
     this.pending.add(job);
     const { signal } = job.options;
@@ -317,6 +336,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private dispatch(job: Job, worker: WorkerHandle): void {
     job.attempts++;
     worker.send(job);
+    if (this.roomWaiters.length > 0) this.admitWaiting();
     const { timeout } = job.options;
     if (timeout > 0) job.timer = setTimeout(() => this.cancel(job, new JobTimeoutError(job.id, timeout)), timeout);
     if (worker.jobsStarted >= worker.jobLimit) this.recycle(worker, `served ${worker.jobsStarted} jobs (maxJobsPerWorker)`);
@@ -334,6 +354,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   private onJobSettled(job: Job, ok: boolean, value: unknown): void {
     this.pending.delete(job);
+    if (this.roomWaiters.length > 0) this.admitWaiting();
     if (ok) this.counts.completed++;
     else this.counts.failed++;
     if (this.listenerCount('job:done') > 0) {
@@ -351,6 +372,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private rejectAll(error: Error): void {
     for (const job of [...this.pending]) this.cancel(job, error);
     this.dispatcher.queue.clear();
+    this.admitWaiting();
   }
 
   // ── pool management ────────────────────────────────────────────────

@@ -207,8 +207,8 @@ export class WorkerHandle {
         setTimeout(() => this.kill('did not exit after closing its channel'), 5000).unref();
         return;
       }
-      // a worker that closed its channel on its own can no longer serve; make sure it is gone
-      this.kill('closed its channel', 200);
+      // a worker that closed its channel on its own can no longer serve: if it does not exit by itself, end it
+      setTimeout(() => this.kill('closed its channel'), 200).unref();
     });
   }
 

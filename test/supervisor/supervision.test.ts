@@ -1,0 +1,184 @@
+// Supervision with real processes: retries, restarts and their limits, timeouts, cancellation, heartbeats.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AbortError, CrashLoopError, JobTimeoutError, QueueFullError, SupervisorClosedError, WorkerCrashError } from 'supervise';
+import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
+
+afterEach(closeAll);
+
+const hostile = fixture('hostile.ts');
+const marker = () => path.join(mkdtempSync(path.join(tmpdir(), 'supervise-test-')), 'marker');
+
+describe('retries', () => {
+  it('re-dispatches the in-flight job of a dead worker to another worker', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, restartDelay: 10 });
+    const outcome = await sup.runDetailed<number>({ marker: marker() }, { name: 'crashOnce' });
+    expect(outcome.attempts).toBe(2);
+    expect(outcome.result).toBe(outcome.pid);
+    expect(sup.stats()).toMatchObject({ retried: 1, restarts: 1, completed: 1, failed: 0 });
+  });
+
+  it('rejects after the retries are used up, with job id, attempts, exit code and stderr tail', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, retries: 2, restartDelay: 10 });
+    const error = (await sup.run(null, { name: 'crash' }).catch((e: unknown) => e)) as WorkerCrashError;
+    expect(error).toBeInstanceOf(WorkerCrashError);
+    expect(error).toMatchObject({ code: 'ERR_WORKER_CRASHED', attempts: 3, exitCode: 13 });
+    expect(error.message).toMatch(/^Job \d+ failed: its worker \(pid \d+\) exited with exit code 13 after 3 attempts/);
+    expect(error.stderrTail).toContain('hostile: giving up');
+  });
+
+  it('does not retry with retries: 0, per job', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, restartDelay: 10 });
+    const error = (await sup.run({ marker: marker() }, { name: 'crashOnce', retries: 0 }).catch((e: unknown) => e)) as WorkerCrashError;
+    expect(error).toBeInstanceOf(WorkerCrashError);
+    expect(error.attempts).toBe(1);
+  });
+});
+
+describe('restarts', () => {
+  it('backs off between restarts and fails the pool after maxRestarts within restartWindow', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, retries: 10, maxRestarts: 3, restartWindow: 60_000, restartDelay: 50 });
+    const spawnedAt: number[] = [];
+    sup.on('worker:spawn', () => spawnedAt.push(Date.now()));
+    const crashing = sup.run(null, { name: 'crash' });
+    const queued = sup.run('waiting behind the crash'); // no worker survives to run it
+    const error = (await crashing.catch((e: unknown) => e)) as CrashLoopError;
+    expect(error).toBeInstanceOf(CrashLoopError);
+    expect(error.code).toBe('ERR_CRASH_LOOP');
+    expect(error.exitCode).toBe(13);
+    expect(error.stderrTail).toContain('hostile: giving up');
+    expect(error.message).toContain('4 restarts within 60000 ms');
+    await expect(queued).rejects.toBe(error);
+    await expect(sup.run(1)).rejects.toBe(error);
+    expect(sup.state).toBe('failed');
+    // 3 replacements, spaced by a doubling delay: 50, 100, 200 ms (lower bounds only)
+    expect(spawnedAt).toHaveLength(3);
+    expect(spawnedAt[1] - spawnedAt[0]).toBeGreaterThanOrEqual(90);
+    expect(spawnedAt[2] - spawnedAt[1]).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe('timeouts and cancellation', () => {
+  it('times a job out, aborts its ctx.signal, and keeps the worker when the handler yields', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1 });
+    const before = await sup.run<number>(null, { name: 'pid' });
+    const error = await sup.run('slow', { name: 'waitForAbort', timeout: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    expect(error).toMatchObject({ code: 'ERR_JOB_TIMEOUT', timeout: 100 });
+    expect(await sup.run<string[]>(null, { name: 'abortsSeen' })).toEqual(['slow:AbortError']);
+    expect(await sup.run<number>(null, { name: 'pid' })).toBe(before);
+  });
+
+  it('kills a worker whose handler does not yield within killGrace, and retries its other jobs', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, perWorker: 2, killGrace: 200, restartDelay: 10 });
+    const stuckPid = await sup.run<number>(null, { name: 'pid' });
+    const neighbour = sup.runDetailed<number>(300, { name: 'sleep' });
+    const error = await sup.run(null, { name: 'spin', timeout: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobTimeoutError);
+    const other = await neighbour;
+    expect(other.attempts).toBe(2);
+    expect(other.result).not.toBe(stuckPid);
+    expect(await waitFor(() => !alive(stuckPid), 3000)).toBe(true);
+  });
+
+  it('removes an aborted queued job from the queue', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1 });
+    await sup.ready();
+    const busy = sup.run(200, { name: 'sleep' });
+    const controller = new AbortController();
+    const queued = sup.run('never runs', { signal: controller.signal });
+    const after = sup.run('runs');
+    expect(sup.stats().queued).toBe(2);
+    controller.abort();
+    await expect(queued).rejects.toBeInstanceOf(AbortError);
+    expect(sup.stats().queued).toBe(1);
+    expect(await after).toBe('runs');
+    await busy;
+    expect(sup.stats().completed).toBe(2);
+  });
+
+  it('aborts ctx.signal of a running job', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1 });
+    const controller = new AbortController();
+    const running = sup.run('cancel me', { name: 'waitForAbort', signal: controller.signal });
+    await waitFor(() => sup.stats().inFlight === 1);
+    controller.abort();
+    const error = await running.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect((error as AbortError).name).toBe('AbortError');
+    expect(await sup.run<string[]>(null, { name: 'abortsSeen' })).toEqual(['cancel me:AbortError']);
+  });
+
+  it('rejects at once when the signal is already aborted', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1 });
+    await expect(sup.run(1, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe('heartbeats', () => {
+  it('kills and replaces a worker whose event loop is blocked', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, heartbeatInterval: 100, heartbeatTimeout: 600, retries: 0, restartDelay: 10 });
+    const stuckPid = await sup.run<number>(null, { name: 'pid' });
+    const error = (await sup.run(null, { name: 'spin' }).catch((e: unknown) => e)) as WorkerCrashError;
+    expect(error).toBeInstanceOf(WorkerCrashError);
+    expect(error.message).toContain('no heartbeat for');
+    expect(error.message).toContain('event loop is blocked');
+    expect(alive(stuckPid)).toBe(false);
+    const fresh = await sup.run<number>(null, { name: 'pid' });
+    expect(fresh).not.toBe(stuckPid);
+  });
+});
+
+describe('backpressure', () => {
+  it('rejects with ERR_QUEUE_FULL when maxQueue jobs are waiting', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, maxQueue: 2 });
+    await sup.ready();
+    const jobs = [sup.run(100, { name: 'sleep' }), sup.run('a'), sup.run('b')];
+    await expect(sup.run('c')).rejects.toBeInstanceOf(QueueFullError);
+    await Promise.all(jobs);
+  });
+
+  it("waits for room with queueFull: 'wait', never holding more than maxQueue", async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, maxQueue: 5, queueFull: 'wait' });
+    let most = 0;
+    const jobs = Array.from({ length: 60 }, (_, i) => {
+      most = Math.max(most, sup.stats().queued);
+      return sup.run(i);
+    });
+    const timer = setInterval(() => (most = Math.max(most, sup.stats().queued)), 1);
+    expect(await Promise.all(jobs)).toEqual(Array.from({ length: 60 }, (_, i) => i));
+    clearInterval(timer);
+    expect(most).toBeLessThanOrEqual(5);
+  });
+
+  it('offers waiting points: onIdle', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2 });
+    let done = 0;
+    for (let i = 0; i < 10; i++) void sup.run(20, { name: 'sleep' }).then(() => done++);
+    await sup.onIdle();
+    expect(done).toBe(10);
+  });
+});
+
+describe('shutdown', () => {
+  it('destroy() rejects everything pending and kills the workers', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2 });
+    const pids = await Promise.all([sup.run<number>(100, { name: 'sleep' }), sup.run<number>(100, { name: 'sleep' })]);
+    const pending = [sup.run(5000, { name: 'sleep' }), sup.run('queued'), sup.run('queued too')].map((job) => job.catch((e: unknown) => e));
+    await sup.destroy();
+    for (const error of await Promise.all(pending)) expect(error).toBeInstanceOf(SupervisorClosedError);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+  });
+
+  it('close({ timeout }) rejects what is left after the timeout and terminates the workers', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, killGrace: 100 });
+    const pid = await sup.run<number>(null, { name: 'pid' });
+    const stuck = sup.run(null, { name: 'spin' }).catch((e: unknown) => e);
+    await sup.close({ timeout: 200 });
+    expect(await stuck).toBeInstanceOf(SupervisorClosedError);
+    expect(alive(pid)).toBe(false);
+    expect(sup.state).toBe('closed');
+  });
+});
