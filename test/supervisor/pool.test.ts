@@ -1,0 +1,99 @@
+// Recycling, reload and resize, all under load and without a failed job.
+import { afterEach, describe, expect, it } from 'vitest';
+import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
+
+afterEach(closeAll);
+
+const hostile = fixture('hostile.ts');
+
+/** Runs `count` short jobs, `parallel` at a time, returning the pids that served them. */
+async function load(sup: ReturnType<typeof supervisor>, count: number, ms = 2): Promise<number[]> {
+  return Promise.all(Array.from({ length: count }, () => sup.run<number>(ms, { name: 'sleep' })));
+}
+
+describe('recycling', () => {
+  it('replaces workers after about maxJobsPerWorker jobs, with jitter, without a failed job', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, perWorker: 2, maxJobsPerWorker: 25 });
+    const recycled: string[] = [];
+    sup.on('worker:recycle', (event) => recycled.push(event.reason));
+    const pids = await load(sup, 300);
+    expect(pids).toHaveLength(300);
+    const stats = sup.stats();
+    expect(stats.failed).toBe(0);
+    expect(stats.restarts).toBe(0);
+    // 300 jobs / ~25 per worker: about 12 workers served, never more than 28 jobs each
+    const perPid = new Map<number, number>();
+    for (const pid of pids) perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+    expect(perPid.size).toBeGreaterThanOrEqual(10);
+    for (const served of perPid.values()) expect(served).toBeLessThanOrEqual(28);
+    expect(recycled.length).toBeGreaterThanOrEqual(9);
+    expect(recycled[0]).toMatch(/served \d+ jobs \(maxJobsPerWorker\)/);
+  });
+
+  it('replaces a worker whose RSS exceeds maxMemory, finishing its jobs first', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, heartbeatInterval: 50, heartbeatTimeout: 5000, maxMemory: 200 * 1024 * 1024 });
+    const recycled: string[] = [];
+    sup.on('worker:recycle', (event) => recycled.push(event.reason));
+    const bigPid = await sup.run<number>(250, { name: 'grow' });
+    await waitFor(() => recycled.length > 0, 5000);
+    expect(recycled[0]).toMatch(/RSS \d+ bytes is over maxMemory \(209715200\)/);
+    const next = await sup.run<number>(null, { name: 'pid' });
+    expect(next).not.toBe(bigPid);
+    expect(await waitFor(() => !alive(bigPid), 5000)).toBe(true);
+    expect(sup.stats()).toMatchObject({ failed: 0, restarts: 0 });
+  });
+
+  it('starts the replacement before the old worker drains: no capacity dip', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, maxJobsPerWorker: 5 });
+    await sup.ready();
+    let lowest = Infinity;
+    const timer = setInterval(() => {
+      const s = sup.stats();
+      lowest = Math.min(lowest, s.ready + s.starting);
+    }, 1);
+    await load(sup, 60, 5);
+    clearInterval(timer);
+    expect(lowest).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('reload and resize', () => {
+  it('reload() replaces every worker, one at a time, while jobs keep succeeding', async () => {
+    const sup = supervisor({ worker: hostile, workers: 3 });
+    await sup.ready();
+    const before = new Set(await Promise.all([1, 2, 3].map(() => sup.run<number>(30, { name: 'sleep' }))));
+    let running = true;
+    const results: Promise<number>[] = [];
+    const feeder = (async () => {
+      while (running) {
+        results.push(sup.run<number>(5, { name: 'sleep' }));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    await sup.reload();
+    running = false;
+    await feeder;
+    const pids = await Promise.all(results);
+    expect(pids.length).toBeGreaterThan(20);
+    expect(sup.stats()).toMatchObject({ failed: 0, restarts: 0 });
+    const after = await Promise.all([1, 2, 3].map(() => sup.run<number>(30, { name: 'sleep' })));
+    for (const pid of after) expect(before.has(pid)).toBe(false);
+    for (const pid of before) expect(alive(pid)).toBe(false);
+  });
+
+  it('resize() grows and shrinks the pool under load', async () => {
+    const sup = supervisor({ worker: hostile, workers: 1, perWorker: 2 });
+    const first = load(sup, 200, 3);
+    sup.resize(4);
+    await sup.ready(4);
+    expect(sup.stats().ready).toBe(4);
+    const second = load(sup, 200, 3);
+    sup.resize(2);
+    const pids = [...(await first), ...(await second)];
+    expect(pids).toHaveLength(400);
+    expect(new Set(pids).size).toBeGreaterThanOrEqual(3);
+    await waitFor(() => sup.stats().workers === 2, 5000);
+    expect(sup.stats()).toMatchObject({ workers: 2, failed: 0, restarts: 0 });
+    expect(() => sup.resize(0)).toThrow('Expected `workers` to be an integer from 1 and up, got `0` (number)');
+  });
+});
