@@ -19,8 +19,10 @@ import {
   JobTimeoutError,
   QueueFullError,
   SupervisorClosedError,
+  WorkerBootError,
   WorkerCrashError,
 } from '../errors.js';
+import { compileWorkerModule, needsCompile } from './compile.js';
 import { encodeValue, jobPrefix } from '../protocol/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
@@ -77,6 +79,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Callers of run() waiting for queue room (queueFull: 'wait'). */
   private readonly roomWaiters: Array<() => void> = [];
   private size: number;
+  private readonly concurrencyFollowsSize: boolean;
   private scheduledRestarts = 0;
   private nextWorkerId = 1;
   private nextJobId = 1;
@@ -87,6 +90,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private closing: Promise<void> | undefined;
   private readonly heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly restartTimers = new Set<NodeJS.Timeout>();
+  /** What workers load: set once the module is compiled (TypeScript) or right away (JavaScript). */
+  private module: { url: string; execArgv: string[] } | undefined;
   private readonly counts = { completed: 0, failed: 0, retried: 0, restarts: 0, recycled: 0 };
 
   constructor(options: SupervisorOptions) {
@@ -94,13 +99,17 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.options = resolveOptions(options);
     this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, pino.destination(2));
     this.size = this.options.workers;
+    this.concurrencyFollowsSize = options.concurrency === undefined;
     this.policy = new RestartPolicy(this.options);
     this.dispatcher = new Dispatcher(this.workers, this.options.perWorker, this.options.concurrency, (job, worker) => this.dispatch(job, worker));
     if (this.options.heartbeatInterval > 0) {
       this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), Math.min(this.options.heartbeatInterval, 1000));
       this.heartbeatTimer.unref();
     }
-    this.ensureSize();
+    void this.prepareModule().then(
+      () => this.ensureSize(),
+      (error: unknown) => this.failToCompile(error),
+    );
   }
 
   get state(): SupervisorState {
@@ -229,6 +238,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Changes the pool size; extra workers finish their jobs before they exit. */
   resize(workers: number): void {
     this.size = integerOption('workers', workers, 1, this.size);
+    // a concurrency that was derived from the pool size follows it
+    if (this.concurrencyFollowsSize) this.dispatcher.queue.concurrency = this.size * this.options.perWorker;
     this.ensureSize();
   }
 
@@ -237,6 +248,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
    * ready before the old one stops taking jobs. No job fails or is lost.
    */
   async reload(): Promise<void> {
+    // pick up code changes: a module that no longer compiles rejects here, and the old workers stay
+    await this.prepareModule();
     const old = [...this.workers].filter((w) => w.state === 'starting' || w.state === 'ready');
     for (const worker of old) {
       if (this.stateValue !== 'running' && this.stateValue !== 'closing') return;
@@ -377,6 +390,27 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   // ── pool management ────────────────────────────────────────────────
 
+  /** Compiles a TypeScript module once for all workers; JavaScript modules are loaded as they are. */
+  private async prepareModule(): Promise<void> {
+    const url = this.options.worker;
+    if (!needsCompile(url)) {
+      this.module = { url, execArgv: [] };
+      return;
+    }
+    const compiled = await compileWorkerModule(url);
+    this.module = { url: compiled, execArgv: ['--enable-source-maps'] };
+  }
+
+  /** A module that does not compile is a boot failure: no worker could ever start. */
+  private failToCompile(error: unknown): void {
+    const reason = `module ${this.options.workerPath} failed to boot: it does not compile: ${(error as Error)?.message ?? String(error)}`;
+    const bootError = new WorkerBootError(
+      { module: this.options.workerPath, reason: `it does not compile: ${(error as Error)?.message ?? String(error)}`, exitCode: null, signal: null, stderrTail: '' },
+      { cause: error },
+    );
+    this.fail(new CrashLoopError({ restarts: 0, windowMs: this.options.restartWindow, reason, exitCode: null, signal: null, stderrTail: '' }, { cause: bootError }));
+  }
+
   private readyCount(): number {
     let n = 0;
     for (const worker of this.workers) if (worker.state === 'ready') n++;
@@ -385,7 +419,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   /** Starts or retires workers until the active ones (starting or ready) match the pool size. */
   private ensureSize(): void {
-    if (this.stopping || this.stateValue === 'failed' || this.stateValue === 'closed') return;
+    if (!this.module || this.stopping || this.stateValue === 'failed' || this.stateValue === 'closed') return;
     let active = this.scheduledRestarts;
     for (const worker of this.workers) if (worker.state === 'starting' || worker.state === 'ready') active++;
     for (; active < this.size; active++) this.spawn();
@@ -398,7 +432,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private spawn(): WorkerHandle {
     const { maxJobsPerWorker } = this.options;
     const jitter = maxJobsPerWorker === Infinity ? Infinity : Math.max(1, Math.round(maxJobsPerWorker * (0.9 + Math.random() * 0.2)));
-    const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter);
+    const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter, this.module!);
     this.workers.add(worker);
     this.emit('worker:spawn', { workerId: worker.id, pid: worker.pid });
     return worker;

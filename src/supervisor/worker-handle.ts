@@ -92,16 +92,18 @@ export class WorkerHandle {
     private readonly options: ResolvedOptions,
     /** Jobs after which this worker is recycled (maxJobsPerWorker with jitter). */
     readonly jobLimit: number,
+    /** The module the worker loads: the user's, or its compiled JavaScript. */
+    module: { url: string; execArgv: string[] },
   ) {
     this.spawned = spawnWorker(
       {
-        module: options.worker,
+        module: module.url,
         workerId: id,
         heartbeatInterval: options.heartbeatInterval,
         maxFrameSize: options.maxFrameSize,
         logLevel: owner.log.level,
       },
-      options,
+      { ...options, execArgv: [...module.execArgv, ...options.execArgv] },
     );
     this.pid = this.spawned.process.pid;
     this.log = owner.log.child({ workerId: id, pid: this.pid });
