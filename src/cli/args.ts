@@ -22,6 +22,10 @@ Options:
   --timeout <ms>         per-job time limit (default: none)
   --max-restarts <n>     unexpected exits tolerated within --restart-window (default: 10)
   --restart-window <ms>  window for --max-restarts (default: 60000)
+  --kill-grace <ms>      time a timed-out handler gets to yield before its worker is killed (default: 1000)
+  --restart-delay <ms>   first restart backoff, doubling per crash (default: 100)
+  --max-restart-delay <ms>  backoff cap (default: 5000)
+  --heartbeat-interval <ms> worker heartbeat period, 0 to disable (default: 1000)
   --heartbeat-timeout <ms>  kill a worker whose event loop is blocked this long (default: 10000)
   --max-jobs-per-worker <n> recycle a worker after about n jobs
   --max-memory <bytes>   recycle a worker whose RSS exceeds this
@@ -29,6 +33,11 @@ Options:
   --log-level <level>    trace, debug, info, warn, error, fatal or silent (default: info)
   -h, --help             show this help
   -v, --version          show the version
+
+Signals:
+  SIGINT, SIGTERM  stop reading input, finish in-flight jobs, exit; a second one kills the workers
+  SIGHUP           rolling restart of the workers (after a code change)
+  SIGTTIN, SIGTTOU one worker more, one worker less
 
 Exit codes:
   0   every job succeeded
@@ -48,6 +57,10 @@ export interface CliFlags {
   maxRestarts?: number;
   restartWindow?: number;
   heartbeatTimeout?: number;
+  heartbeatInterval?: number;
+  killGrace?: number;
+  restartDelay?: number;
+  maxRestartDelay?: number;
   maxJobsPerWorker?: number;
   maxMemory?: number;
   json: boolean;
@@ -69,6 +82,10 @@ const INTEGER_FLAGS = {
   'max-restarts': 0,
   'restart-window': 1,
   'heartbeat-timeout': 1,
+  'heartbeat-interval': 0,
+  'kill-grace': 0,
+  'restart-delay': 0,
+  'max-restart-delay': 0,
   'max-jobs-per-worker': 1,
   'max-memory': 1,
 } as const;

@@ -41,7 +41,22 @@ function optionsFor(file: string, definition: RunDefinition | undefined, flags: 
   const resolvedWorker =
     typeof worker === 'string' && !worker.startsWith('file:') ? path.resolve(path.dirname(file), worker) : worker;
   const options: SupervisorOptions = { ...rest, worker: resolvedWorker, logger: log };
-  const overrides = ['workers', 'concurrency', 'perWorker', 'retries', 'timeout', 'maxRestarts', 'restartWindow', 'heartbeatTimeout', 'maxJobsPerWorker', 'maxMemory'] as const;
+  const overrides = [
+    'workers',
+    'concurrency',
+    'perWorker',
+    'retries',
+    'timeout',
+    'killGrace',
+    'maxRestarts',
+    'restartWindow',
+    'restartDelay',
+    'maxRestartDelay',
+    'heartbeatInterval',
+    'heartbeatTimeout',
+    'maxJobsPerWorker',
+    'maxMemory',
+  ] as const;
   for (const key of overrides) if (flags[key] !== undefined) options[key] = flags[key];
   return options;
 }
@@ -99,6 +114,17 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Gunicorn's operational signals: HUP reloads, TTIN/TTOU grow and shrink the pool
+  let size = sup.options.workers;
+  const onHup = () => {
+    io.log.info('SIGHUP: reloading workers one by one');
+    sup.reload().catch((error: Error) => io.log.error(`reload failed: ${error.message}`));
+  };
+  const onTtin = () => sup.resize(++size);
+  const onTtou = () => sup.resize((size = Math.max(1, size - 1)));
+  process.on('SIGHUP', onHup);
+  process.on('SIGTTIN', onTtin);
+  process.on('SIGTTOU', onTtou);
 
   const stopped = () => interrupted !== undefined || sup.state === 'failed';
   const json = flags.json || !definition;
@@ -143,6 +169,9 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
     progress.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onHup);
+    process.off('SIGTTIN', onTtin);
+    process.off('SIGTTOU', onTtou);
     if (interrupted) {
       // keep a second signal able to stop the shutdown
       process.once('SIGINT', onSignal);

@@ -1,0 +1,83 @@
+// Supervision through `supervise run`: flags, run-file options and operational signals.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { cli, fixture, root, waitFor } from '../helpers.js';
+
+function start(args: string[]) {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return { child, done, stdout: () => stdout };
+}
+
+async function run(args: string[], input: string) {
+  const started = start(args);
+  started.child.stdin.end(input);
+  return started.done;
+}
+
+const records = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+const hostile = fixture('hostile.ts');
+
+it('exits 3 with the crash-loop message when workers keep dying', async () => {
+  const { code, stderr } = await run([
+    'run', hostile, '--name', 'crash', '--workers', '1', '--max-restarts', '2', '--restart-delay', '10', '--log-level', 'silent',
+  ], 'null\nnull\n');
+  expect(code).toBe(3);
+  expect(stderr).toMatch(/supervise: Workers are crash-looping: 3 restarts within 60000 ms; last worker exited with exit code 13/);
+  expect(stderr).toContain('hostile: giving up');
+});
+
+it('applies --timeout and --kill-grace: the stuck job fails with ERR_JOB_TIMEOUT, the next line still runs', async () => {
+  const { code, stdout } = await run(['run', hostile, '--workers', '1', '--timeout', '300', '--kill-grace', '100', '--log-level', 'silent', '--name', 'spin'], 'null\n');
+  expect(code).toBe(1);
+  expect(records(stdout)).toEqual([{ id: 0, ok: false, error: { name: 'JobTimeoutError', message: 'Job 1 timed out after 300 ms', code: 'ERR_JOB_TIMEOUT' } }]);
+});
+
+it('applies --retries: with 0 a crash fails the job; by default it is retried', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'supervise-cli-'));
+  const line = (name: string) => `${JSON.stringify({ marker: path.join(dir, name) })}\n`;
+  const none = await run(['run', hostile, '--name', 'crashOnce', '--retries', '0', '--restart-delay', '10', '--log-level', 'silent'], line('a'));
+  expect(records(none.stdout)[0]).toMatchObject({ ok: false, error: { name: 'WorkerCrashError', code: 'ERR_WORKER_CRASHED' } });
+  expect(none.code).toBe(1);
+  const retried = await run(['run', hostile, '--name', 'crashOnce', '--restart-delay', '10', '--log-level', 'silent'], line('b'));
+  expect(records(retried.stdout)[0]).toMatchObject({ ok: true });
+  expect(retried.code).toBe(0);
+});
+
+it('takes supervision options from the run file: maxJobsPerWorker recycles workers', async () => {
+  const { code, stdout } = await run(['run', fixture('recycle-run.ts'), '--json', '--log-level', 'silent'], '');
+  expect(code).toBe(0);
+  const pids = records(stdout).map((r) => r.result as number);
+  expect(pids).toHaveLength(10);
+  expect(new Set(pids).size).toBeGreaterThanOrEqual(3);
+});
+
+it('reloads its workers on SIGHUP without failing a job', async () => {
+  const run = start(['run', hostile, '--name', 'pid', '--workers', '2', '--log-level', 'info']);
+  for (let i = 0; i < 5; i++) run.child.stdin.write('null\n');
+  await waitFor(() => records(run.stdout()).length === 5, 10_000);
+  const before = new Set(records(run.stdout()).map((r) => r.result));
+  run.child.kill('SIGHUP');
+  await waitFor(async () => {
+    // reloaded once no line is answered by an old worker any more
+    run.child.stdin.write('null\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const last = records(run.stdout()).at(-1);
+    return last !== undefined && !before.has(last.result);
+  }, 15_000);
+  run.child.stdin.end();
+  const { code, stdout, stderr } = await run.done;
+  expect(stderr).toContain('SIGHUP: reloading workers');
+  expect(code).toBe(0);
+  const all = records(stdout);
+  expect(all.every((r) => r.ok)).toBe(true);
+  expect(before.has(all.at(-1)!.result)).toBe(false);
+});
