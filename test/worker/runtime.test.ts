@@ -1,0 +1,94 @@
+// The worker entry on its own: driven over a socketpair by the test, as the supervisor would.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { CrashLoopError, createSupervisor, type Supervisor } from 'supervise';
+import { decodeValue, encodeFrame, encodeValue, Enc, FrameDecoder, FrameKind, jobPrefix, type Frame } from '../../src/protocol/index.js';
+import { fixture } from '../helpers.js';
+
+const entry = fileURLToPath(new URL('../../dist/worker/main.js', import.meta.url));
+
+function startWorker(module: string) {
+  const config = { module: pathToFileURL(module).href, workerId: 7, heartbeatInterval: 0, maxFrameSize: 1024 * 1024, logLevel: 'silent' };
+  const child = spawn(process.execPath, [entry, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const channel = child.stdio[3] as Socket;
+  const frames: Frame[] = [];
+  const decoder = new FrameDecoder();
+  channel.on('data', (chunk: Buffer) => decoder.push(chunk, (frame) => frames.push(frame)));
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  return { child, channel, frames, exited, stderr: () => stderr };
+}
+
+async function until(check: () => boolean, timeout = 5000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+let sup: Supervisor | undefined;
+afterEach(async () => {
+  await sup?.destroy();
+  sup = undefined;
+});
+
+it('says hello, runs a job, and exits 0 when its channel closes', async () => {
+  const worker = startWorker(fixture('plain.js'));
+  await until(() => worker.frames.length >= 1);
+  expect(worker.frames[0].kind).toBe(FrameKind.Hello);
+  expect(JSON.parse(worker.frames[0].payload.toString())).toMatchObject({ version: 1, pid: worker.child.pid, handlers: ['default'] });
+  const { enc, bytes } = encodeValue('hi');
+  worker.channel.write(encodeFrame(FrameKind.Job, enc, 41, Buffer.concat([jobPrefix('default'), bytes])));
+  await until(() => worker.frames.length >= 2);
+  const reply = worker.frames[1];
+  expect(reply).toMatchObject({ kind: FrameKind.Result, id: 41 });
+  expect(decodeValue(reply.enc, reply.payload)).toEqual({ got: 'hi', pid: worker.child.pid });
+  worker.channel.end();
+  const [code] = await worker.exited;
+  expect(code).toBe(0);
+});
+
+it('exits with a clear message when the supervisor sends bytes that are not frames', async () => {
+  const worker = startWorker(fixture('plain.js'));
+  await until(() => worker.frames.length >= 1);
+  worker.channel.write(Buffer.from('this is not a frame at all'));
+  const [code] = await worker.exited;
+  expect(code).toBe(5);
+  expect(worker.stderr()).toMatch(/supervise worker \d+: invalid data from the supervisor, exiting: Unknown frame kind/);
+});
+
+it('exits when a frame claims more than maxFrameSize, without allocating it', async () => {
+  const worker = startWorker(fixture('plain.js'));
+  await until(() => worker.frames.length >= 1);
+  const header = Buffer.alloc(12);
+  header.writeUInt32BE(0xfffffff0, 0);
+  header[4] = FrameKind.Job;
+  header[5] = Enc.Json;
+  worker.channel.write(header);
+  const [code] = await worker.exited;
+  expect(code).toBe(5);
+  expect(worker.stderr()).toContain('exceeds the limit of 1048576 bytes');
+});
+
+it('finishes in-flight jobs after a shutdown frame, then exits 0', async () => {
+  const worker = startWorker(fixture('plain.js'));
+  await until(() => worker.frames.length >= 1);
+  const { enc, bytes } = encodeValue(5);
+  worker.channel.write(Buffer.concat([encodeFrame(FrameKind.Job, enc, 1, Buffer.concat([jobPrefix('default'), bytes])), encodeFrame(FrameKind.Shutdown, 0, 0)]));
+  const [code] = await worker.exited;
+  expect(code).toBe(0);
+  expect(worker.frames.map((f) => f.kind)).toEqual([FrameKind.Hello, FrameKind.Result]);
+});
+
+it('the supervisor rejects a worker of another protocol version with a clear error', async () => {
+  sup = createSupervisor({ worker: fixture('wrong-version.ts'), workers: 1, logLevel: 'silent' });
+  const error = (await sup.run(1).catch((e: unknown) => e)) as CrashLoopError;
+  expect(error).toBeInstanceOf(CrashLoopError);
+  expect(error.message).toContain('Protocol version mismatch: the worker speaks version 99, the supervisor speaks 1');
+  expect((error.cause as { cause?: { code?: string } }).cause?.code).toBe('ERR_PROTOCOL_VERSION');
+});
