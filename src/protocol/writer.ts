@@ -1,10 +1,12 @@
 /*
- * Frame writer with per-tick batching. Sending many small frames as separate
- * socket writes costs a syscall and a write request each; instead, frames sent
- * during one tick are laid out back to back in one slab and written once:
+ * Frame writer with batching. Sending many small frames as separate socket
+ * writes costs a syscall and a write request each; instead, frames sent in the
+ * same run of JavaScript (one event plus its microtasks) are laid out back to
+ * back in one slab and written once, from a microtask, so a lone frame is not
+ * delayed to a later turn of the event loop:
  *
  *   send() ─► small payload? ─yes─► copy into slab ──────────────┐
- *                 │ no                                           ├─► flush (setImmediate) ─► one write
+ *                 │ no                                           ├─► flush (microtask) ─► one write
  *                 └─► flush slab, then header + payload as is ───┘
  *
  * Payloads of `directThreshold` bytes or more are never copied: their header
@@ -62,11 +64,11 @@ export class FrameWriter {
     this.used += size;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flushBound);
+      queueMicrotask(this.flushBound);
     }
   }
 
-  /** Writes whatever is batched now; called at the end of each tick and before large frames. */
+  /** Writes whatever is batched now; called from a microtask after the sends, and before large frames. */
   flush(): void {
     this.scheduled = false;
     if (!this.slab || this.used === 0) return;

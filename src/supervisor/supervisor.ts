@@ -27,7 +27,7 @@ import { encodeValue, jobPrefix } from '../protocol/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { Job } from './job.js';
-import { resolveOptions, resolveRunOptions, type ResolvedOptions, type RunOptions, type SupervisorOptions, integerOption } from './options.js';
+import { resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions, integerOption } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
 import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-handle.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
@@ -92,6 +92,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   /** What workers load: set once the module is compiled (TypeScript) or right away (JavaScript). */
   private module: { url: string; execArgv: string[] } | undefined;
+  /** Per-job options when run() is given none; shared, never mutated. */
+  private readonly defaultRunOptions: ResolvedRunOptions;
+  private readonly onJobSettledBound = (job: Job, ok: boolean, value: unknown) => this.onJobSettled(job, ok, value);
   private readonly counts = { completed: 0, failed: 0, retried: 0, restarts: 0, recycled: 0 };
 
   constructor(options: SupervisorOptions) {
@@ -99,6 +102,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.options = resolveOptions(options);
     this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, pino.destination(2));
     this.size = this.options.workers;
+    this.defaultRunOptions = Object.freeze(resolveRunOptions(undefined, this.options));
     this.concurrencyFollowsSize = options.concurrency === undefined;
     this.policy = new RestartPolicy(this.options);
     this.dispatcher = new Dispatcher(this.workers, this.options.perWorker, this.options.concurrency, (job, worker) => this.dispatch(job, worker));
@@ -141,7 +145,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Validates and encodes a job, then queues it, or waits for room when the queue is full and set to wait. */
   private submit(payload: unknown, options: RunOptions | undefined): Job | Promise<Job> {
     if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
-    const runOptions = resolveRunOptions(options, this.options);
+    const runOptions = options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options);
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
     const { enc, bytes } = encodeValue(payload);
     const job = new Job(this.nextJobId, runOptions.name, enc, bytes, jobPrefix(runOptions.name), runOptions);
@@ -331,7 +335,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private enqueue(job: Job): Job {
     if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
     if (job.options.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: job.options.signal.reason });
-    job.onSettled = (settled, ok, value) => this.onJobSettled(settled, ok, value);
+    job.onSettled = this.onJobSettledBound;
     this.pending.add(job);
     const { signal } = job.options;
     if (signal) {
