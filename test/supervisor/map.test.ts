@@ -1,0 +1,59 @@
+// map(): results in input order with bounded memory, whatever the input size.
+import { afterEach, expect, it } from 'vitest';
+import { closeAll, supervisor } from '../helpers.js';
+
+afterEach(closeAll);
+
+it('never pulls more than `window` inputs ahead of the results it has yielded', async () => {
+  const sup = supervisor({ worker: 'workers/echo.ts', workers: 2, perWorker: 8 });
+  let pulled = 0;
+  let yielded = 0;
+  let mostAhead = 0;
+  function* inputs() {
+    for (let i = 0; i < 100_000; i++) {
+      pulled++;
+      mostAhead = Math.max(mostAhead, pulled - yielded);
+      yield i;
+    }
+  }
+  for await (const value of sup.map<number>(inputs(), { window: 64 })) {
+    expect(value).toBe(yielded);
+    yielded++;
+  }
+  expect(yielded).toBe(100_000);
+  expect(mostAhead).toBeLessThanOrEqual(65);
+});
+
+it('stops pulling inputs when the consumer breaks out', async () => {
+  const sup = supervisor({ worker: 'workers/echo.ts', workers: 1 });
+  let pulled = 0;
+  let finished = false;
+  function* inputs() {
+    try {
+      for (let i = 0; ; i++) {
+        pulled++;
+        yield i;
+      }
+    } finally {
+      finished = true;
+    }
+  }
+  for await (const value of sup.map<number>(inputs(), { window: 4 })) if (value === 10) break;
+  expect(finished).toBe(true);
+  expect(pulled).toBeLessThanOrEqual(16);
+});
+
+it('throws the first failure in input order, or yields every outcome with settle', async () => {
+  const sup = supervisor({ worker: 'workers/echo.ts', workers: 1 });
+  const seen: unknown[] = [];
+  await expect(
+    (async () => {
+      for await (const value of sup.map([1, 2, 3], { name: 'missing' })) seen.push(value);
+    })(),
+  ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_HANDLER' });
+  expect(seen).toEqual([]);
+  const outcomes = [];
+  for await (const outcome of sup.map(['a', () => 0, 'c'], { settle: true })) outcomes.push(outcome);
+  expect(outcomes.map((o) => (o.ok ? o.value : (o.error as { code?: string }).code))).toEqual(['a', 'ERR_PAYLOAD_UNSUPPORTED', 'c']);
+  expect(outcomes.map((o) => o.index)).toEqual([0, 1, 2]);
+});
