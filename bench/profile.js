@@ -1,7 +1,7 @@
 // CPU profiles of supervise's ping-pong and pipelined cases, of the supervisor
 // process and of its worker, with a summary of where the time goes.
 //
-//   node bench/profile.js [--seconds N] [--out DIR] [--case pingpong|pipelined]
+//   node bench/profile.js [--seconds N] [--out DIR] [--case pingpong|pipelined|bulk]
 //
 // For each case it starts `node --cpu-prof` on this file in target mode; the
 // target creates a supervisor whose worker runs with
@@ -34,7 +34,7 @@ if (argv[0] === '--target') {
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`],
   });
   await sup.ready();
-  const payload = 'supervise-bench-32-byte-payload!';
+  const payload = kase === 'bulk' ? new Uint8Array(1024 * 1024).fill(7) : 'supervise-bench-32-byte-payload!';
   const endAt = performance.now() + Number(seconds) * 1000;
   let ops = 0;
   const t0 = performance.now();
@@ -48,7 +48,7 @@ if (argv[0] === '--target') {
   );
   const rate = (ops * 1000) / (performance.now() - t0);
   await sup.close();
-  console.log(`${kase}: ${Math.round(rate).toLocaleString('en-US')} jobs/s under the profiler`);
+  console.log(`${kase}: ${Math.round(rate).toLocaleString('en-US')} jobs/s under the profiler${kase === 'bulk' ? ` (${Math.round((rate * payload.byteLength) / 1e6)} MB/s)` : ''}`);
 } else {
   const seconds = Number(opt('--seconds', '5'));
   const out = path.resolve(opt('--out', path.join(path.dirname(self), 'results.tmp', 'profile')));

@@ -5,13 +5,17 @@
 //   npm run bench -- --quick         smoke run (seconds); writes into bench/results.tmp/ unless --out is given
 //   options: --rounds N  --slice MS  --warmup MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory
 //            --contenders supervise-run,supervise-map,raw,fork-json,fork-advanced,piscina,workerpool,execa
+//            --pin CPU   (Linux, needs taskset) run the whole process tree on one CPU: every
+//                        contender then pays its full CPU cost per job on that CPU, and
+//                        ping-pong no longer depends on where the scheduler puts the two
+//                        processes (on small VMs a cross-CPU wake-up costs more than the work)
 //
 // Throughput cases run in interleaved rounds: in every round each case gives
 // each contender one time slice, and the contender order rotates from round
 // to round, so background noise lands on every contender alike. A contender's
 // rate is the median over rounds; a ratio between two contenders is the median
 // of their per-round ratios (paired: both ran in the same round).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +32,7 @@ const rootDir = path.dirname(benchDir);
 // ── options ──────────────────────────────────────────────────────────────
 
 function parseArgs(argv) {
-  const args = { quick: false, only: undefined, contenders: undefined, out: undefined, rounds: undefined, slice: undefined, warmup: undefined };
+  const args = { quick: false, only: undefined, contenders: undefined, pin: undefined, out: undefined, rounds: undefined, slice: undefined, warmup: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -40,6 +44,7 @@ function parseArgs(argv) {
     else if (a === '--only') args.only = value().split(',');
     else if (a === '--out') args.out = value();
     else if (a === '--contenders') args.contenders = value().split(',');
+    else if (a === '--pin') args.pin = value();
     else if (a === '--rounds') args.rounds = Number(value());
     else if (a === '--slice') args.slice = Number(value());
     else if (a === '--warmup') args.warmup = Number(value());
@@ -50,7 +55,7 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory] [--contenders raw,supervise-run,...]';
+  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory] [--contenders raw,supervise-run,...] [--pin CPU]';
   if (error) {
     console.error(`${error}\n${text}`);
     process.exit(2);
@@ -60,9 +65,17 @@ function usage(error) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const settings = args.quick
+if (args.pin !== undefined && process.env.SUPERVISE_BENCH_PINNED !== args.pin) {
+  if (!/^\d+$/.test(args.pin)) usage('--pin takes a CPU number, like --pin 0');
+  const argv = [...process.execArgv, process.argv[1], ...process.argv.slice(2)];
+  const child = spawnSync('taskset', ['-c', args.pin, process.execPath, ...argv], { stdio: 'inherit', env: { ...process.env, SUPERVISE_BENCH_PINNED: args.pin } });
+  if (child.error) usage(`--pin needs taskset (util-linux): ${child.error.message}`);
+  process.exit(child.status ?? 1);
+}
+const baseSettings = args.quick
   ? { rounds: 2, sliceMs: 120, warmupMs: 60, startupReps: 2, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 200, watchdogMs: 120_000 }
-  : { rounds: 12, sliceMs: 400, warmupMs: 300, startupReps: 10, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 2000, watchdogMs: 15 * 60_000 };
+  : { rounds: 30, sliceMs: 160, warmupMs: 300, startupReps: 10, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 2000, watchdogMs: 15 * 60_000 };
+const settings = { ...baseSettings, pinnedCpu: args.pin === undefined ? null : Number(args.pin) };
 if (args.rounds !== undefined) settings.rounds = args.rounds;
 if (args.slice !== undefined) settings.sliceMs = args.slice;
 if (args.warmup !== undefined) settings.warmupMs = args.warmup;
@@ -331,7 +344,7 @@ function evaluateTargets(cases, start, mem) {
 function printReport(results) {
   const out = [];
   out.push('');
-  out.push(`supervise bench (${results.mode}): node ${results.env.node}, ${results.env.platform}/${results.env.arch}, ${results.env.cpus} × ${results.env.cpuModel}`);
+  out.push(`supervise bench (${results.mode}${results.settings.pinnedCpu === null ? '' : `, whole process tree pinned to CPU ${results.settings.pinnedCpu}`}): node ${results.env.node}, ${results.env.platform}/${results.env.arch}, ${results.env.cpus} × ${results.env.cpuModel}`);
   const [l1, l2] = [results.env.loadavgStart[0], results.env.loadavgEnd[0]];
   out.push(`load average (1 min) at start ${l1.toFixed(2)}, at end ${l2.toFixed(2)}${Math.max(l1, l2) > results.env.cpus / 2 ? ': other processes were busy, expect noise (ping-pong suffers most)' : ''}`);
   out.push(`${results.settings.rounds} interleaved rounds × ${results.settings.sliceMs} ms per contender and case; one worker each; rates are medians over rounds, ratios are medians of per-round ratios; 'best' = each contender's fastest slice`);

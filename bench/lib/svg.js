@@ -21,7 +21,7 @@ export function renderSvg(results, { fmtRate }) {
   const text = (x, yy, s, attrs = '') => parts.push(`<text x="${x}" y="${yy}" ${attrs}>${esc(s)}</text>`);
 
   y += 26;
-  text(12, y, `supervise benchmark: one worker, echo handler (${results.mode} run, node ${results.env.node}, ${results.env.cpus} CPUs)`, 'class="title"');
+  text(12, y, `supervise benchmark: one worker, echo handler (${results.mode} run${results.settings.pinnedCpu === null ? '' : `, pinned to CPU ${results.settings.pinnedCpu}`}, node ${results.env.node}, ${results.env.cpus} CPUs)`, 'class="title"');
   y += 8;
 
   for (const c of results.cases) {
@@ -76,7 +76,7 @@ export function renderSvg(results, { fmtRate }) {
   }
 
   y += 24;
-  text(12, y, `${results.date} · ${results.env.cpuModel} · not a speed assertion: numbers vary between machines and runs`, 'class="foot"');
+  text(12, y, `${results.date} · ${results.env.cpuModel} · load avg ${results.env.loadavgStart[0].toFixed(1)} at start · not a speed assertion: numbers vary between machines and runs`, 'class="foot"');
   y += 12;
 
   return [
