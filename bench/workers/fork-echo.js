@@ -1,0 +1,2 @@
+// child_process.fork() IPC echo: every message goes straight back.
+process.on('message', (message) => process.send(message));

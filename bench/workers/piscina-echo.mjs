@@ -1,0 +1,4 @@
+// piscina echo task.
+export default function echo(payload) {
+  return payload;
+}
