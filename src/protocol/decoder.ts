@@ -16,6 +16,8 @@ import { ProtocolError } from '../errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, type Frame, type FrameKind, HEADER_SIZE, isKnownKind } from './frame.js';
 import { isKnownEnc } from './payload.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface DecoderOptions {
   /** Largest payload accepted, in bytes. @default 64 MiB */
   maxFrameSize?: number;
@@ -28,6 +30,8 @@ export class FrameDecoder {
   private offset = 0;
   private buffered = 0;
   private failed: ProtocolError | undefined;
+  /** Holds a header that straddles two chunks. */
+  private readonly scratch = Buffer.allocUnsafe(HEADER_SIZE);
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
@@ -49,8 +53,18 @@ export class FrameDecoder {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= HEADER_SIZE) {
-      const header = this.peekHeader();
-      const { length, kind, enc, reserved, id } = header;
+      // the header is read in place when it lies in one chunk, else from a reused scratch copy
+      let h = this.chunks[0];
+      let at = this.offset;
+      if (h.length - at < HEADER_SIZE) {
+        h = this.copyOut(HEADER_SIZE, false, this.scratch);
+        at = 0;
+      }
+      const length = h.readUInt32BE(at);
+      const kind = h[at + 4];
+      const enc = h[at + 5];
+      const reserved = h[at + 6] | h[at + 7];
+      const id = h.readUInt32BE(at + 8);
       if (!isKnownKind(kind)) this.fail(`Unknown frame kind ${kind}`, 'ERR_PROTOCOL_UNKNOWN_KIND');
       if (!isKnownEnc(enc)) this.fail(`Unknown payload encoding ${enc} in a frame of kind ${kind}`, 'ERR_PROTOCOL');
       if (reserved !== 0) this.fail('Malformed frame header (reserved bits set): the stream is not supervise frames', 'ERR_PROTOCOL');
@@ -84,32 +98,13 @@ export class FrameDecoder {
     throw this.failed;
   }
 
-  private peekHeader(): { length: number; kind: number; enc: number; reserved: number; id: number } {
-    const first = this.chunks[0];
-    let h: Buffer;
-    let at: number;
-    if (first.length - this.offset >= HEADER_SIZE) {
-      h = first;
-      at = this.offset;
-    } else {
-      h = this.copyOut(HEADER_SIZE, false);
-      at = 0;
-    }
-    return {
-      length: h.readUInt32BE(at),
-      kind: h[at + 4],
-      enc: h[at + 5],
-      reserved: (h[at + 6] << 8) | h[at + 7],
-      id: h.readUInt32BE(at + 8),
-    };
-  }
-
   private skip(n: number): void {
-    this.copyOut(n, true, true);
+    if (this.chunks[0].length - this.offset >= n) this.advance(n);
+    else this.copyOut(n, true, this.scratch);
   }
 
   private take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
+    if (n === 0) return EMPTY;
     const first = this.chunks[0];
     if (first.length - this.offset >= n) {
       const view = first.subarray(this.offset, this.offset + n);
@@ -128,16 +123,16 @@ export class FrameDecoder {
     }
   }
 
-  /** Copies `n` bytes spread over several chunks into one buffer, optionally consuming them. */
-  private copyOut(n: number, consume: boolean, discard = false): Buffer {
-    const out = discard ? undefined : Buffer.allocUnsafe(n);
+  /** Copies `n` bytes spread over several chunks into one buffer (`into`, or a new one), optionally consuming them. */
+  private copyOut(n: number, consume: boolean, into?: Buffer): Buffer {
+    const out = into ?? Buffer.allocUnsafe(n);
     let written = 0;
     let index = 0;
     let offset = this.offset;
     while (written < n) {
       const chunk = this.chunks[index];
       const count = Math.min(chunk.length - offset, n - written);
-      if (out) chunk.copy(out, written, offset, offset + count);
+      chunk.copy(out, written, offset, offset + count);
       written += count;
       offset += count;
       if (offset === chunk.length) {
@@ -150,6 +145,6 @@ export class FrameDecoder {
       this.offset = offset;
       this.buffered -= n;
     }
-    return out ?? (Buffer.alloc(0) as Buffer);
+    return out;
   }
 }

@@ -1,10 +1,21 @@
 /*
- * Dispatch: wraps p-queue (never extends it). p-queue bounds the jobs in
- * flight overall (`concurrency`) and keeps the waiting order; each job that
- * p-queue starts goes to the least-loaded ready worker with a free slot
- * (`perWorker`), or waits here until one frees up (a worker finishing a job,
- * a replacement becoming ready). A job re-dispatched after a crash keeps its
- * p-queue slot and goes back through the same path.
+ * Dispatch: wraps p-queue (never extends it). p-queue holds the jobs that
+ * have to wait, bounds the jobs in flight overall (`concurrency`) and keeps
+ * their order; each job that p-queue starts goes to the least-loaded ready
+ * worker with a free slot (`perWorker`), or is parked here until one frees up
+ * (a worker finishing a job, a replacement becoming ready). A job re-dispatched
+ * after a crash keeps its p-queue slot and goes back through the same path.
+ *
+ *   submit(job) ─► nothing waiting and a free slot? ─yes─► worker (fast path)
+ *                        │ no
+ *                        └─► p-queue ─► task starts ─► free slot? ─yes─► worker
+ *                                                          │ no
+ *                                                          └─► parked until pump()
+ *
+ * The fast path skips p-queue's per-task bookkeeping when a job would not
+ * wait anyway. It is taken only while the worker slots are the binding limit
+ * (concurrency ≥ workers × perWorker), so the overall bound still holds, and
+ * only when nothing is queued, so jobs still start in submission order.
  */
 import PQueue from 'p-queue';
 import type { Job } from './job.js';
@@ -14,6 +25,13 @@ export class Dispatcher {
   readonly queue: PQueue;
   private waiting: Job[] = [];
   private waitingHead = 0;
+  /** Jobs dispatched by the fast path and not yet settled. */
+  private direct = 0;
+  /** Whether the worker slots, not `concurrency`, bound the jobs in flight. */
+  fastPath = false;
+  private readonly directDone = () => {
+    this.direct--;
+  };
 
   constructor(
     private readonly workers: Iterable<WorkerHandle>,
@@ -29,8 +47,22 @@ export class Dispatcher {
     return this.queue.size + this.waiting.length - this.waitingHead;
   }
 
-  /** Adds a job; its p-queue task lasts until the job settles. */
+  /** Jobs started (fast path or p-queue task) and not yet settled. */
+  get active(): number {
+    return this.direct + this.queue.pending;
+  }
+
+  /** Adds a job; it runs now if it can, otherwise its p-queue task lasts until the job settles. */
   submit(job: Job): void {
+    if (this.fastPath && this.queue.size === 0 && this.waitingHead === this.waiting.length) {
+      const worker = this.pick();
+      if (worker) {
+        this.direct++;
+        job.taskDone = this.directDone;
+        this.dispatch(job, worker);
+        return;
+      }
+    }
     this.queue
       .add(
         () =>
@@ -54,6 +86,18 @@ export class Dispatcher {
     const worker = this.pick();
     if (worker) this.dispatch(job, worker);
     else this.waiting.push(job);
+  }
+
+  /** Forgets a parked job that settled without running (cancelled); rare, so a linear search is fine. */
+  unpark(job: Job): void {
+    const index = this.waiting.indexOf(job, this.waitingHead);
+    if (index !== -1) this.waiting.splice(index, 1);
+  }
+
+  /** Forgets every parked job (they were all rejected). */
+  clearParked(): void {
+    this.waiting = [];
+    this.waitingHead = 0;
   }
 
   /** Hands parked jobs to free slots; called whenever a slot frees or a worker becomes ready. */

@@ -76,6 +76,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private readonly dispatcher: Dispatcher;
   private readonly policy: RestartPolicy;
   private readonly pending = new Set<Job>();
+  /** Callers of onIdle(), resolved when the last pending job settles. */
+  private idleWaiters: Array<() => void> = [];
   /** Callers of run() waiting for queue room (queueFull: 'wait'). */
   private readonly roomWaiters: Array<() => void> = [];
   private size: number;
@@ -106,6 +108,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.concurrencyFollowsSize = options.concurrency === undefined;
     this.policy = new RestartPolicy(this.options);
     this.dispatcher = new Dispatcher(this.workers, this.options.perWorker, this.options.concurrency, (job, worker) => this.dispatch(job, worker));
+    this.dispatcher.fastPath = this.options.concurrency >= this.size * this.options.perWorker;
     if (this.options.heartbeatInterval > 0) {
       this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), Math.min(this.options.heartbeatInterval, 1000));
       this.heartbeatTimer.unref();
@@ -213,8 +216,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   }
 
   /** Resolves when no job is queued or running. */
-  async onIdle(): Promise<void> {
-    await this.dispatcher.queue.onIdle();
+  onIdle(): Promise<void> {
+    if (this.pending.size === 0 && this.roomWaiters.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Resolves when the queue has fewer than `limit` waiting jobs. */
@@ -244,6 +248,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.size = integerOption('workers', workers, 1, this.size);
     // a concurrency that was derived from the pool size follows it
     if (this.concurrencyFollowsSize) this.dispatcher.queue.concurrency = this.size * this.options.perWorker;
+    this.dispatcher.fastPath = this.dispatcher.queue.concurrency >= this.size * this.options.perWorker;
     this.ensureSize();
   }
 
@@ -291,7 +296,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     const timeout = integerOption('timeout', options.timeout, 0, Infinity, true);
     if (this.stateValue === 'running') this.stateValue = 'closing';
     if (this.stateValue === 'closing') {
-      const idle = this.dispatcher.queue.onIdle();
+      const idle = this.onIdle();
       if (timeout === Infinity) await idle;
       else {
         let timer: NodeJS.Timeout | undefined;
@@ -360,18 +365,25 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   }
 
   /** Settles a job with `error` now; if it is running, its worker is told to abort it. */
-  private cancel(job: Job, error: Error): void {
+  private cancel(job: Job, error: Error, many = false): void {
     const worker = job.worker;
     if (!job.reject(error)) return;
     if (worker) {
       job.worker = undefined;
       worker.abandon(job, this.options.killGrace);
+    } else if (!many) {
+      this.dispatcher.unpark(job);
     }
   }
 
   private onJobSettled(job: Job, ok: boolean, value: unknown): void {
     this.pending.delete(job);
     if (this.roomWaiters.length > 0) this.admitWaiting();
+    if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomWaiters.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
     if (ok) this.counts.completed++;
     else this.counts.failed++;
     if (this.listenerCount('job:done') > 0) {
@@ -387,8 +399,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   }
 
   private rejectAll(error: Error): void {
-    for (const job of [...this.pending]) this.cancel(job, error);
+    for (const job of [...this.pending]) this.cancel(job, error, true);
     this.dispatcher.queue.clear();
+    this.dispatcher.clearParked();
     this.admitWaiting();
   }
 

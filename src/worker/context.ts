@@ -9,7 +9,7 @@ export class Context implements JobContext {
 
   constructor(
     readonly jobId: number,
-    private readonly rootLog: Logger,
+    private readonly rootLog: () => Logger,
   ) {}
 
   get signal(): AbortSignal {
@@ -21,7 +21,7 @@ export class Context implements JobContext {
   }
 
   get log(): Logger {
-    return (this.logger ??= this.rootLog.child({ jobId: this.jobId }));
+    return (this.logger ??= this.rootLog().child({ jobId: this.jobId }));
   }
 
   /** Aborts the signal (now, or when it is first read). */

@@ -4,8 +4,9 @@
  * hands over to the runtime. A module that fails to load is reported to the
  * supervisor as a BootError frame and the process exits with code 3.
  */
+import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
-import { pino } from 'pino';
+import type { Logger } from 'pino';
 import { encodeFrame, encodeJson, Enc, FrameKind, serializeError, WorkerExit } from '../protocol/index.js';
 import { loadHandlers } from './load-module.js';
 import { WorkerRuntime } from './runtime.js';
@@ -37,10 +38,15 @@ async function main(): Promise<void> {
   channel.once('error', onEarlyClose);
   channel.pause();
 
-  const log = pino(
-    { level: config.logLevel, base: { pid: process.pid, workerId: config.workerId } },
-    pino.destination({ fd: 1, sync: true }),
-  );
+  // pino is loaded on the first ctx.log, not at start-up: most handlers never log, and it is a third of a worker's start-up
+  let logger: Logger | undefined;
+  const log = (): Logger => {
+    if (!logger) {
+      const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
+      logger = pino({ level: config.logLevel, base: { pid: process.pid, workerId: config.workerId } }, pino.destination({ fd: 1, sync: true }));
+    }
+    return logger;
+  };
 
   let handlers;
   try {

@@ -34,7 +34,8 @@ import type { Handler } from './types.js';
 export interface RuntimeOptions {
   channel: Socket;
   handlers: Map<string, Handler>;
-  log: Logger;
+  /** The worker's root logger, made on first use. */
+  log: () => Logger;
   maxFrameSize: number;
   heartbeatInterval: number;
   exit: (code: number) => void;
