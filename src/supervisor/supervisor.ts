@@ -131,6 +131,15 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Runs one job and resolves with the handler's result. */
   run<T = unknown>(payload: unknown, options?: RunOptions): Promise<T> {
     try {
+      return this.runResolved<T>(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** run() with options already validated: map() validates once for all its jobs. */
+  private runResolved<T>(payload: unknown, options: ResolvedRunOptions): Promise<T> {
+    try {
       const job = this.submit(payload, options);
       return (job instanceof Job ? job.promise : job.then((admitted) => admitted.promise)) as Promise<T>;
     } catch (error) {
@@ -140,15 +149,14 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   /** Like `run()`, but resolves with the result plus which job and worker process it was. */
   async runDetailed<T = unknown>(payload: unknown, options?: RunOptions): Promise<JobOutcome<T>> {
-    const job = await this.submit(payload, options);
+    const job = await this.submit(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
     const result = (await job.promise) as T;
     return { result, jobId: job.id, pid: job.servedBy, attempts: job.attempts };
   }
 
   /** Validates and encodes a job, then queues it, or waits for room when the queue is full and set to wait. */
-  private submit(payload: unknown, options: RunOptions | undefined): Job | Promise<Job> {
+  private submit(payload: unknown, runOptions: ResolvedRunOptions): Job | Promise<Job> {
     if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
-    const runOptions = options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options);
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
     const { enc, bytes } = encodeValue(payload);
     const job = new Job(this.nextJobId, runOptions.name, enc, bytes, jobPrefix(runOptions.name), runOptions);
@@ -185,7 +193,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions & { settle: true }): AsyncGenerator<MapResult<T>>;
   map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): AsyncGenerator<T | MapResult<T>> {
     const window = integerOption('window', options.window, 1, Math.min(Math.max(this.options.concurrency, 1), 4096) * 2);
-    return mapInputs<T>((payload) => this.run<T>(payload, options), inputs, window, options.settle === true);
+    const { name, timeout, retries, signal } = options;
+    const runOptions = resolveRunOptions({ name, timeout, retries, signal }, this.options);
+    return mapInputs<T>((payload) => this.runResolved<T>(payload, runOptions), inputs, window, options.settle === true);
   }
 
   stats(): SupervisorStats {
