@@ -12,6 +12,7 @@
  * supervisor's to retry. Stdout and stderr are logged line by line, and the
  * last stderr lines are kept for crash reports.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { describeExit, ProtocolError, WorkerBootError, type ExitInfo } from '../errors.js';
 import {
@@ -93,6 +94,8 @@ export class WorkerHandle {
     private readonly options: ResolvedOptions,
     /** Jobs after which this worker is recycled (maxJobsPerWorker with jitter). */
     readonly jobLimit: number,
+    /** Serve mode: spawn with a Node IPC channel beside the fd-3 channel. */
+    ipc = false,
   ) {
     this.spawned = spawnWorker(
       {
@@ -102,7 +105,7 @@ export class WorkerHandle {
         maxFrameSize: options.maxFrameSize,
         logLevel: owner.log.level,
       },
-      options,
+      ipc ? { ...options, ipc } : options,
     );
     this.pid = this.spawned.process.pid;
     this.log = owner.log.child({ workerId: id, pid: this.pid });
@@ -116,6 +119,11 @@ export class WorkerHandle {
   /** Jobs occupying this worker's slots. */
   get load(): number {
     return this.inFlight.size + this.abandoned.size;
+  }
+
+  /** The child process (serve mode passes connections over its IPC channel). */
+  get child(): ChildProcess {
+    return this.spawned.process;
   }
 
   get stderrTail(): string {
