@@ -7,6 +7,7 @@
 import { Socket } from 'node:net';
 import { pino } from 'pino';
 import { encodeFrame, encodeJson, Enc, FrameKind, serializeError, WorkerExit } from '../protocol/index.js';
+import { ConnectionServer } from './connections.js';
 import { loadHandlers } from './load-module.js';
 import { WorkerRuntime } from './runtime.js';
 import type { WorkerConfig } from './types.js';
@@ -43,8 +44,11 @@ async function main(): Promise<void> {
   );
 
   let handlers;
+  let connections: ConnectionServer | undefined;
   try {
     handlers = await loadHandlers(config.module);
+    // serve mode: only then does the supervisor give a worker a Node IPC channel; connections arrive on it
+    if (typeof process.send === 'function') connections = new ConnectionServer(handlers, log, config.workerId);
   } catch (error) {
     process.stderr.write(`supervise worker: cannot load ${config.module}: ${(error as Error)?.stack ?? String(error)}\n`);
     channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), () => exitSoon(WorkerExit.BootFailure));
@@ -61,7 +65,9 @@ async function main(): Promise<void> {
     maxFrameSize: config.maxFrameSize,
     heartbeatInterval: config.heartbeatInterval,
     exit: exitSoon,
+    beforeExit: connections && (() => connections.drain()),
   });
+  connections?.start();
   runtime.start();
   channel.resume();
 }
