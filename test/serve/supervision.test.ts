@@ -68,6 +68,11 @@ describe('serve() supervision', () => {
     expect(server.stats().handoffTimeouts).toBeGreaterThanOrEqual(1);
     const { result: stalledPid } = await stalled;
     expect(stalledPid).not.toBe(pids[0]);
+    // awake again, the stalled worker refused its late copies: every byte still goes to the worker that took them
+    await sleep(100);
+    for (const client of clients) {
+      for (let i = 0; i < 5; i++) expect(await client.request(`after ${i}`)).toBe(`${pids[0]} after ${i}`);
+    }
     // the stalled worker refused the late connection when it woke, and serves normally again
     await Promise.all(clients.map((c) => c.end()));
     await waitFor('both workers idle', () => server!.stats().workers.every((w) => w.open === 0 && w.pending === 0));
@@ -146,8 +151,10 @@ describe('supervise serve signals', () => {
     })();
 
     cli.child.kill('SIGHUP');
-    // the long-lived connection stays with its old worker while the others are replaced
     await waitFor('new workers to serve', () => [...seen].filter((p) => !oldPids.has(p)).length >= 1);
+    // by now the long-lived connection's worker has been told to shut down (it was first, or the second's
+    // replacement has booted); it stays alive, draining, for as long as that connection is open
+    await sleep(1500);
     for (let i = 0; i < 3; i++) {
       expect(await long.request(`during reload ${i}`)).toBe(`${longPid} during reload ${i}`);
       await sleep(100);
