@@ -25,7 +25,7 @@ export interface ConnectionContext {
   readonly connectionId: number;
   /** This worker's id in the pool. */
   readonly workerId: number;
-  /** Aborts when this worker starts draining (reload, shutdown): finish what you are doing and end the socket. */
+  /** Aborts when this worker starts draining (reload, shutdown): finish what you are doing and end the socket. One per connection. */
   readonly signal: AbortSignal;
   /** A pino logger bound to this worker and connection. */
   readonly log: Logger;
@@ -36,8 +36,8 @@ export type ConnectionHandler = (socket: Socket, ctx: ConnectionContext) => unkn
 
 export class ConnectionServer {
   private readonly open = new Map<number, Socket>();
+  private readonly contexts = new Map<number, ConnectionCtx>();
   private readonly handler: ConnectionHandler;
-  private readonly drainController = new AbortController();
   private draining = false;
   private onIdle: (() => void) | undefined;
 
@@ -67,7 +67,7 @@ export class ConnectionServer {
   /** Called once the shutdown frame came: resolves when every open connection has closed. */
   drain(): Promise<void> {
     this.draining = true;
-    this.drainController.abort(Object.assign(new Error('The worker is draining'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    for (const ctx of this.contexts.values()) ctx.abort();
     if (this.open.size === 0) return Promise.resolve();
     this.send({ supervise: 'draining', open: this.open.size });
     return new Promise((resolve) => {
@@ -90,18 +90,19 @@ export class ConnectionServer {
       return;
     }
     this.open.set(id, socket);
+    const ctx = new ConnectionCtx(id, this.workerId, this.log);
+    this.contexts.set(id, ctx);
     this.send({ supervise: 'accepted', id });
     socket.once('close', () => {
       this.open.delete(id);
+      this.contexts.delete(id);
       this.send({ supervise: 'closed', id });
       if (this.draining && this.open.size === 0) this.onIdle?.();
     });
     // a client resetting its connection must not take the whole worker (and its other clients) down
     socket.on('error', (error) => this.log.debug({ err: error, connectionId: id }, 'connection error'));
-    const log = this.log.child({ connectionId: id });
-    const ctx: ConnectionContext = { connectionId: id, workerId: this.workerId, signal: this.drainController.signal, log };
     const fail = (error: unknown) => {
-      log.error({ err: error }, 'connection handler failed; closing the connection');
+      ctx.log.error({ err: error }, 'connection handler failed; closing the connection');
       socket.destroy();
     };
     try {
@@ -122,5 +123,37 @@ export class ConnectionServer {
     if (!process.connected || !process.send) return;
     // a closed channel means the supervisor is gone; the fd-3 channel closing ends this process
     process.send(message, undefined, undefined, () => {});
+  }
+}
+
+/** A connection's `ctx`; its signal and logger are made only if the handler asks for them. */
+class ConnectionCtx implements ConnectionContext {
+  private controller: AbortController | undefined;
+  private logger: Logger | undefined;
+  private aborted = false;
+
+  constructor(
+    readonly connectionId: number,
+    readonly workerId: number,
+    private readonly rootLog: Logger,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.abort();
+    }
+    return this.controller.signal;
+  }
+
+  get log(): Logger {
+    return (this.logger ??= this.rootLog.child({ connectionId: this.connectionId }));
+  }
+
+  abort(): void {
+    this.aborted = true;
+    if (this.controller && !this.controller.signal.aborted) {
+      this.controller.abort(Object.assign(new Error('The worker is draining'), { name: 'AbortError', code: 'ABORT_ERR' }));
+    }
   }
 }

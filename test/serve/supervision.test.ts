@@ -103,6 +103,45 @@ describe('serve() supervision', () => {
     expect(server.supervisor.stats().restarts).toBe(0);
   });
 
+  it('reload() replaces the workers; an open connection keeps its draining worker, told so by ctx.signal', async () => {
+    const socket = `${tmp.dir}/s.sock`;
+    server = await serve({ worker: LINE_WORKER, workers: 2, socket, logLevel: 'silent' });
+    const oldPids = server.stats().workers.map((w) => w.pid);
+    const long = await LineClient.connect(socket);
+    const longPid = Number((await long.request('watch-drain')).split(' ')[0]);
+    let reloaded = false;
+    const reload = server.reload().then(() => (reloaded = true));
+    expect(await long.next()).toBe(`${longPid} drained`);
+    // draining, its worker still serves the connection, and the reload waits for it
+    expect(await long.request('still here')).toBe(`${longPid} still here`);
+    const draining = server.stats().workers.find((w) => w.pid === longPid);
+    expect(draining?.state).toBe('draining');
+    expect(draining?.open).toBe(1);
+    await sleep(200);
+    expect(reloaded).toBe(false);
+    await long.end();
+    await reload;
+    const newPids = server.stats().workers.map((w) => w.pid);
+    expect(newPids).toHaveLength(2);
+    for (const pid of newPids) expect(oldPids).not.toContain(pid);
+    expect(server.supervisor.stats().restarts).toBe(0);
+  });
+
+  it('reload() closes connections still open after the grace period', async () => {
+    const socket = `${tmp.dir}/s.sock`;
+    server = await serve({ worker: LINE_WORKER, workers: 1, socket, grace: 500, logLevel: 'silent' });
+    const idle = await LineClient.connect(socket);
+    expect(await idle.request('hi')).toMatch(/^\d+ hi$/);
+    const started = Date.now();
+    await server.reload();
+    await idle.closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(server.supervisor.stats().restarts).toBe(0);
+    const next = await LineClient.connect(socket);
+    expect(await next.request('hi')).toMatch(/^\d+ hi$/);
+    await next.end();
+  });
+
   it('applies the restart limits: a crash loop fails the server and removes the socket', async () => {
     const socket = `${tmp.dir}/s.sock`;
     server = await serve({ worker: LINE_WORKER, workers: 1, socket, maxRestarts: 2, restartDelay: 20, logLevel: 'silent' });
@@ -214,8 +253,11 @@ describe('supervise serve signals', () => {
       client.send('crash');
       await client.closed;
     }
+    const lastCrash = Date.now();
     const { code } = await cli.exited;
     expect(code).toBe(3);
+    // promptly: nothing (such as a kill timer of a worker that is already gone) holds the process
+    expect(Date.now() - lastCrash).toBeLessThan(3000);
     expect(cli.stderr()).toContain('Workers are crash-looping');
     expect(existsSync(socket)).toBe(false);
   });
