@@ -36,7 +36,7 @@ describe('serve() with the echo worker', () => {
       'Close connection!',
       '',
     ]);
-    expect(server.stats().handedOff).toBe(1);
+    await waitFor('the hand-off to be reported', () => server!.stats().handedOff === 1);
   });
 
   it('echoes through socat', async () => {
@@ -130,9 +130,9 @@ describe('serve() with the echo worker', () => {
       clients.push(client);
       expect(await client.pid()).toBe(a);
     }
-    const stats = server.stats();
-    expect(stats.open).toBe(4);
-    expect(stats.workers.map((w) => w.open).sort()).toEqual([2, 2]);
+    // the worker's "accepted" (IPC) may trail its first reply (the client's socket) by a moment
+    await waitFor('the accepts to be reported', () => server!.stats().open === 4);
+    expect(server.stats().workers.map((w) => w.open).sort()).toEqual([2, 2]);
     await Promise.all(clients.map((c) => c.end()));
     await sleep(0);
   });

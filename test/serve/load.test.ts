@@ -1,7 +1,7 @@
 // Load: 200 concurrent clients, each echoing several messages, all correct and spread over the workers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serve, type SocketServer } from 'supervise';
-import { LINE_WORKER, LineClient, tempDir } from './helpers.js';
+import { LINE_WORKER, LineClient, tempDir, waitFor } from './helpers.js';
 
 const CLIENTS = 200;
 const MESSAGES = 10;
@@ -45,6 +45,8 @@ describe('serve() under load', () => {
       }),
     );
     const exchanged = performance.now();
+    // a worker's "accepted" (IPC) may trail its replies on the client socket by a moment
+    await waitFor('every accept to be reported', () => server!.stats().open === CLIENTS);
     const peak = server.stats();
     await Promise.all(clients.map((c) => c.end()));
     const finished = performance.now();
