@@ -104,7 +104,9 @@ describe('serve() with the echo worker', () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(WorkerBootError);
+    // the boot error itself, or (where boot failures end the pool as a crash loop) its cause
+    const bootError = error instanceof WorkerBootError ? error : (error as Error).cause;
+    expect(bootError).toBeInstanceOf(WorkerBootError);
     expect((error as Error).message).toContain('`connection(socket, ctx)`');
     expect(() => readlinkSync(socket)).toThrow();
   });
