@@ -6,3 +6,14 @@ export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, JobDoneEvent } from
 export { defineRun, isRunDefinition, type RunDefinition, type JobSource } from './define-run.js';
 export * from './errors.js';
 export { PROTOCOL_VERSION } from './protocol/frame.js';
+export {
+  serve,
+  SocketServer,
+  type ServeOptions,
+  type ServeCloseOptions,
+  type ServeAddress,
+  type ServeStats,
+  type ServeWorkerStats,
+  type ServeEvents,
+} from './serve/server.js';
+export { SocketPathError } from './serve/socket-path.js';

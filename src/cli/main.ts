@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { HELP, parseCommand } from './args.js';
 import { createCliLogger } from './logger.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
 
 function version(): string {
@@ -12,6 +13,8 @@ function version(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // `supervise serve` parses its own flags and prints its own one-line errors
+  if (argv[0] === 'serve') return serveCommand(argv.slice(1));
   const parsed = parseCommand(argv);
   if (parsed.command === 'help') {
     process.stdout.write(HELP);

@@ -26,12 +26,17 @@ export interface SpawnSettings {
   execArgv: string[];
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Serve mode: also give the child a Node IPC channel (connections are passed over it); fd 3 stays the job channel. */
+  ipc?: boolean;
 }
 
 /** Spawns `node <worker entry> <config>` with fd 3 as the job channel. */
 export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): SpawnedWorker {
   const subprocess = execa(process.execPath, [...settings.execArgv, WORKER_ENTRY, JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    // serve mode adds Node's IPC channel at fd 4 (NODE_CHANNEL_FD); an 'ipc' stdio entry rather than execa's
+    // `ipc` option, so that execa does not consume the channel's messages itself
+    stdio: settings.ipc ? ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe', 'pipe'],
+    serialization: 'json',
     // execa must not collect the channel or the worker's output: they are streamed
     buffer: false,
     reject: false,

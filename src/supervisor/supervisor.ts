@@ -69,6 +69,14 @@ export interface CloseOptions {
   timeout?: number;
 }
 
+/** Internal extension points for modes built on the supervisor (`serve`); not part of the public options. */
+export interface SupervisorHooks {
+  /** Give every worker a Node IPC channel beside its fd-3 job channel. */
+  ipc?: boolean;
+  /** Called with each worker right after it is spawned. */
+  onSpawn?: (worker: WorkerHandle) => void;
+}
+
 export class Supervisor extends TypedEmitter<SupervisorEvents> implements WorkerOwner {
   readonly options: ResolvedOptions;
   readonly log: Logger;
@@ -99,7 +107,10 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private readonly onJobSettledBound = (job: Job, ok: boolean, value: unknown) => this.onJobSettled(job, ok, value);
   private readonly counts = { completed: 0, failed: 0, retried: 0, restarts: 0, recycled: 0 };
 
-  constructor(options: SupervisorOptions) {
+  constructor(
+    options: SupervisorOptions,
+    private readonly hooks: SupervisorHooks = {},
+  ) {
     super();
     this.options = resolveOptions(options);
     this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, pino.destination(2));
@@ -459,8 +470,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private spawn(): WorkerHandle {
     const { maxJobsPerWorker } = this.options;
     const jitter = maxJobsPerWorker === Infinity ? Infinity : Math.max(1, Math.round(maxJobsPerWorker * (0.9 + Math.random() * 0.2)));
-    const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter, this.module!);
+    const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter, this.module!, this.hooks.ipc === true);
     this.workers.add(worker);
+    this.hooks.onSpawn?.(worker);
     this.emit('worker:spawn', { workerId: worker.id, pid: worker.pid });
     return worker;
   }

@@ -12,6 +12,7 @@
  * supervisor's to retry. Stdout and stderr are logged line by line, and the
  * last stderr lines are kept for crash reports.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { describeExit, ProtocolError, WorkerBootError, type ExitInfo } from '../errors.js';
 import {
@@ -94,6 +95,8 @@ export class WorkerHandle {
     readonly jobLimit: number,
     /** The module the worker loads: the user's, or its compiled JavaScript. */
     module: { url: string; execArgv: string[] },
+    /** Serve mode: spawn with a Node IPC channel beside the fd-3 channel. */
+    ipc = false,
   ) {
     this.spawned = spawnWorker(
       {
@@ -103,7 +106,7 @@ export class WorkerHandle {
         maxFrameSize: options.maxFrameSize,
         logLevel: owner.log.level,
       },
-      { ...options, execArgv: [...module.execArgv, ...options.execArgv] },
+      { ...options, execArgv: [...module.execArgv, ...options.execArgv], ipc },
     );
     this.pid = this.spawned.process.pid;
     this.log = owner.log.child({ workerId: id, pid: this.pid });
@@ -117,6 +120,11 @@ export class WorkerHandle {
   /** Jobs occupying this worker's slots. */
   get load(): number {
     return this.inFlight.size + this.abandoned.size;
+  }
+
+  /** The child process (serve mode passes connections over its IPC channel). */
+  get child(): ChildProcess {
+    return this.spawned.process;
   }
 
   get stderrTail(): string {

@@ -5,6 +5,7 @@
  * effects: it does not start a worker.
  */
 export type { Handler, JobContext } from './types.js';
+export type { ConnectionHandler, ConnectionContext } from './connections.js';
 export * from '../errors.js';
 import type { Handler } from './types.js';
 

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeFrame, encodeJson, Enc, FrameKind, serializeError, WorkerExit } from '../protocol/index.js';
+import { ConnectionServer } from './connections.js';
 import { loadHandlers } from './load-module.js';
 import { WorkerRuntime } from './runtime.js';
 import type { WorkerConfig } from './types.js';
@@ -49,8 +50,11 @@ async function main(): Promise<void> {
   };
 
   let handlers;
+  let connections: ConnectionServer | undefined;
   try {
     handlers = await loadHandlers(config.module);
+    // serve mode: only then does the supervisor give a worker a Node IPC channel; connections arrive on it
+    if (typeof process.send === 'function') connections = new ConnectionServer(handlers, log, config.workerId);
   } catch (error) {
     process.stderr.write(`supervise worker: cannot load ${config.module}: ${(error as Error)?.stack ?? String(error)}\n`);
     channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), () => exitSoon(WorkerExit.BootFailure));
@@ -67,7 +71,9 @@ async function main(): Promise<void> {
     maxFrameSize: config.maxFrameSize,
     heartbeatInterval: config.heartbeatInterval,
     exit: exitSoon,
+    beforeExit: connections && (() => connections.drain()),
   });
+  connections?.start();
   runtime.start();
   channel.resume();
 }

@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   maxFrameSize: number;
   heartbeatInterval: number;
   exit: (code: number) => void;
+  /** Serve mode: after a shutdown frame, the worker waits for this (its open connections) before it says goodbye. */
+  beforeExit?: () => Promise<void>;
 }
 
 export class WorkerRuntime {
@@ -47,6 +49,8 @@ export class WorkerRuntime {
   private readonly inFlight = new Map<number, Context>();
   private readonly handlerNames: string[];
   private draining = false;
+  private beforeExitDone = false;
+  private beforeExitStarted = false;
   private stopHeartbeat: () => void = () => {};
 
   constructor(private readonly options: RuntimeOptions) {
@@ -147,6 +151,16 @@ export class WorkerRuntime {
 
   private maybeExit(): void {
     if (this.inFlight.size > 0) return;
+    if (this.options.beforeExit && !this.beforeExitDone) {
+      if (this.beforeExitStarted) return;
+      this.beforeExitStarted = true;
+      const proceed = () => {
+        this.beforeExitDone = true;
+        this.maybeExit();
+      };
+      this.options.beforeExit().then(proceed, proceed);
+      return;
+    }
     this.stopHeartbeat();
     this.writer.flush();
     this.options.channel.end(() => this.options.exit(0));

@@ -1,0 +1,67 @@
+/*
+ * Serve mode's messages on the Node IPC channel (the worker's fd 4; the fd-3
+ * socketpair keeps carrying hello, heartbeats and jobs). Every message has a
+ * `supervise` field naming its kind, so a worker module's own process.send()
+ * traffic is never mistaken for ours.
+ *
+ *   supervisor ── conn {id, deadline} + the connection's fd (SCM_RIGHTS) ──► worker
+ *   supervisor ◄── accepted {id} | refused {id, reason} ──────────────────── worker
+ *   supervisor ◄── closed {id} (the connection ended in the worker) ───────── worker
+ *   supervisor ◄── draining {open} (shutdown frame came, connections open) ── worker
+ *   supervisor ── close-all (drain grace is over: end your connections) ───► worker
+ *
+ * A worker accepts a connection only while `Date.now() <= deadline` (one
+ * machine, one clock); past it the supervisor may have given the connection
+ * to another worker, so a late worker refuses and closes its copy unread.
+ */
+
+export interface ConnMessage {
+  supervise: 'conn';
+  id: number;
+  /** Epoch ms after which the worker must refuse the connection. */
+  deadline: number;
+}
+
+export interface CloseAllMessage {
+  supervise: 'close-all';
+}
+
+export type ToWorker = ConnMessage | CloseAllMessage;
+
+export interface AcceptedMessage {
+  supervise: 'accepted';
+  id: number;
+}
+
+export interface RefusedMessage {
+  supervise: 'refused';
+  id: number;
+  reason: 'late' | 'draining' | 'no-handle';
+}
+
+export interface ClosedMessage {
+  supervise: 'closed';
+  id: number;
+}
+
+export interface DrainingMessage {
+  supervise: 'draining';
+  open: number;
+}
+
+export type FromWorker = AcceptedMessage | RefusedMessage | ClosedMessage | DrainingMessage;
+
+const TO_WORKER = new Set(['conn', 'close-all']);
+const FROM_WORKER = new Set(['accepted', 'refused', 'closed', 'draining']);
+
+function kindOf(message: unknown): unknown {
+  return message !== null && typeof message === 'object' ? (message as { supervise?: unknown }).supervise : undefined;
+}
+
+export function isToWorker(message: unknown): message is ToWorker {
+  return TO_WORKER.has(kindOf(message) as string);
+}
+
+export function isFromWorker(message: unknown): message is FromWorker {
+  return FROM_WORKER.has(kindOf(message) as string);
+}

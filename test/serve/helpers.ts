@@ -1,0 +1,198 @@
+// Shared helpers for the serve tests: temp dirs, a line client, the CLI as a real process, tool lookup.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const ECHO_WORKER = path.join(ROOT, 'workers/echo.ts');
+export const LINE_WORKER = path.join(ROOT, 'test/fixtures/serve-worker.ts');
+export const NO_CONNECTION_WORKER = path.join(ROOT, 'test/fixtures/no-connection-worker.ts');
+export const SEED_CLIENT = path.join(ROOT, 'test/fixtures/seed_client.py');
+
+/** A fresh directory under the OS temp dir (short paths: sun_path is 107 bytes). */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sv-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true; fails after `timeout` ms with `what`. */
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
+  const end = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** A client of the line protocol (test/fixtures/serve-worker.ts) or of the echo worker. */
+export class LineClient {
+  readonly socket: net.Socket;
+  private buffer = '';
+  private lines: string[] = [];
+  private waiters: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  private ended = false;
+  readonly closed: Promise<void>;
+
+  private constructor(socket: net.Socket) {
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      this.buffer += text;
+      let newline: number;
+      while ((newline = this.buffer.indexOf('\n')) !== -1) {
+        const line = this.buffer.slice(0, newline);
+        this.buffer = this.buffer.slice(newline + 1);
+        const waiter = this.waiters.shift();
+        if (waiter) waiter.resolve(line);
+        else this.lines.push(line);
+      }
+    });
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) => {
+      socket.on('close', () => {
+        this.ended = true;
+        for (const waiter of this.waiters.splice(0)) waiter.reject(new Error('connection closed before a reply'));
+        resolve();
+      });
+    });
+  }
+
+  static connect(target: string | { port: number; host: string }): Promise<LineClient> {
+    return new Promise((resolve, reject) => {
+      const socket = typeof target === 'string' ? net.connect(target) : net.connect(target.port, target.host);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new LineClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  send(line: string): void {
+    this.socket.write(`${line}\n`);
+  }
+
+  next(timeout = 10_000): Promise<string> {
+    const line = this.lines.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    if (this.ended) return Promise.reject(new Error('connection closed before a reply'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply within ${timeout} ms`)), timeout);
+      this.waiters.push({
+        resolve: (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  async request(line: string, timeout?: number): Promise<string> {
+    this.send(line);
+    return this.next(timeout);
+  }
+
+  /** Sends a line to the line worker and returns the pid that answered. */
+  async pid(): Promise<number> {
+    const reply = await this.request('pid?');
+    const [pid, text] = reply.split(' ');
+    if (text !== 'pid?') throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
+    return Number(pid);
+  }
+
+  end(): Promise<void> {
+    this.socket.end();
+    return this.closed;
+  }
+}
+
+/** Sends bytes and collects everything until the server closes (or `expected` bytes arrived). */
+export function exchange(target: string, data: Buffer, expected = data.length): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const socket = net.connect(target);
+    // written before 'connect': the bytes leave as soon as the connection exists, before any hand-off
+    socket.write(data);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= expected) socket.end();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+export interface CliProcess {
+  child: ChildProcess;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Runs `node dist/cli/main.js <args>` as a real process. */
+export function runCli(args: string[], options: { cwd?: string } = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Resolves when something accepts connections on the socket path. */
+export async function waitForSocket(socketPath: string, timeout = 15_000): Promise<void> {
+  await waitFor(`a server on ${socketPath}`, async () => {
+    if (!existsSync(socketPath)) return false;
+    return new Promise<boolean>((resolve) => {
+      const socket = net.connect(socketPath);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  }, timeout);
+}
+
+/** Finds a program on PATH or in the sbin folders; throws with an install hint when missing (CI installs these). */
+export function findProgram(name: string, hint: string): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  throw new Error(`${name} is not installed; ${hint}`);
+}
+
+/** A loopback TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,208 @@
+// The socket file: stale replaced, live server and non-sockets refused, permissions, sun_path, removal, CLI errors.
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serve, SocketPathError, type SocketServer } from 'supervise';
+import { ECHO_WORKER, LineClient, LINE_WORKER, runCli, SEED_CLIENT, tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+
+let tmp: ReturnType<typeof tempDir>;
+let server: SocketServer | undefined;
+
+beforeEach(() => {
+  tmp = tempDir();
+});
+
+afterEach(async () => {
+  await server?.close({ grace: 0 });
+  server = undefined;
+  tmp.cleanup();
+});
+
+/** Leaves a socket file nobody listens on: a server process SIGKILLed while listening. */
+function makeStaleSocket(file: string): void {
+  const result = spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(file)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+  expect(result.signal).toBe('SIGKILL');
+  expect(lstatSync(file).isSocket()).toBe(true);
+}
+
+async function serveError(socket: string, extra: { mode?: number } = {}): Promise<unknown> {
+  return serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent', ...extra }).then(
+    (s) => {
+      server = s;
+      return undefined;
+    },
+    (error: unknown) => error,
+  );
+}
+
+describe('the socket file', () => {
+  it('replaces a stale socket file', async () => {
+    const socket = `${tmp.dir}/stale.sock`;
+    makeStaleSocket(socket);
+    await expect(LineClient.connect(socket)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
+    // (not compared by inode: the filesystem may hand the freed inode number to the new socket)
+    const { stdout } = await run('python3', [SEED_CLIENT, socket], { timeout: 10_000 });
+    expect(stdout).toContain("Echo: b'My name is Tom!'");
+  });
+
+  it('refuses a path a live server listens on, and leaves that server alone', async () => {
+    const socket = `${tmp.dir}/live.sock`;
+    const other = net.createServer((c) => c.on('error', () => {}).end('other server\n'));
+    await new Promise<void>((resolve) => other.listen(socket, resolve));
+    try {
+      const error = await serveError(socket);
+      expect(error).toBeInstanceOf(SocketPathError);
+      expect((error as Error).message).toMatch(/Another server is listening on .*live\.sock/);
+      const client = await LineClient.connect(socket);
+      expect(await client.next()).toBe('other server');
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
+  it('never removes a path that is not a socket', async () => {
+    const file = `${tmp.dir}/file.sock`;
+    writeFileSync(file, 'precious');
+    const dir = `${tmp.dir}/dir.sock`;
+    mkdirSync(dir);
+    const fifo = `${tmp.dir}/fifo.sock`;
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // a symlink to a stale socket is still a symlink: not ours to remove
+    const stale = `${tmp.dir}/target.sock`;
+    makeStaleSocket(stale);
+    const link = `${tmp.dir}/link.sock`;
+    symlinkSync(stale, link);
+
+    for (const [socket, kind] of [
+      [file, 'a regular file'],
+      [dir, 'a directory'],
+      [fifo, 'a FIFO'],
+      [link, 'a symbolic link'],
+    ] as const) {
+      const error = await serveError(socket);
+      expect(error, socket).toBeInstanceOf(SocketPathError);
+      expect((error as Error).message).toBe(`${socket} exists and is not a socket (${kind}); refusing to remove it`);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('precious');
+    expect(statSync(dir).isDirectory()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(lstatSync(stale).isSocket()).toBe(true);
+  });
+
+  it('creates the socket with mode 0600 by default and the --mode given', async () => {
+    const socket = `${tmp.dir}/perm.sock`;
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
+    expect(lstatSync(socket).mode & 0o777).toBe(0o600);
+    expect(server.address()).toEqual({ path: socket, mode: 0o600 });
+    await server.close();
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, mode: 0o660, logLevel: 'silent' });
+    expect(lstatSync(socket).mode & 0o777).toBe(0o660);
+    expect(await serveError(`${tmp.dir}/narrow.sock`, { mode: 0o400 })).toMatchObject({ code: 'ERR_INVALID_OPTION' });
+  });
+
+  it('lets only the owner connect with 0600, and the group with 0660', async () => {
+    // permissions are only enforced for other users: the client runs as nobody, with or without the socket's group
+    expect(process.getuid!()).toBe(0);
+    chmodSync(tmp.dir, 0o755);
+    const socket = `${tmp.dir}/who.sock`;
+    const gid = process.getgid!();
+    const client = `const s = require('net').connect(${JSON.stringify(socket)}, () => s.write('hello'));
+      s.on('data', (d) => { console.log('echo: ' + d); process.exit(0); });
+      s.on('error', (e) => { console.log(e.code); process.exit(1); });`;
+    // asynchronously: the server runs in this process's event loop
+    const connectAs = (groups: string) =>
+      run('setpriv', ['--reuid=65534', '--regid=65534', `--groups=${groups}`, process.execPath, '-e', client], { timeout: 10_000 }).catch(
+        (error: { stdout: string; stderr: string }) => error,
+      );
+
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
+    let result = await connectAs(String(gid));
+    expect(result.stdout.trim(), result.stderr).toBe('EACCES');
+    await server.close();
+
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, mode: 0o660, logLevel: 'silent' });
+    result = await connectAs(String(gid));
+    expect(result.stdout.trim(), result.stderr).toBe('echo: hello');
+    result = await connectAs('65534');
+    expect(result.stdout.trim(), result.stderr).toBe('EACCES');
+  });
+
+  it('takes a path of 107 bytes and refuses 108 (sun_path)', async () => {
+    const base = `${tmp.dir}/`;
+    const fits = base + 'a'.repeat(107 - base.length);
+    expect(Buffer.byteLength(fits)).toBe(107);
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket: fits, logLevel: 'silent' });
+    const client = await LineClient.connect(fits);
+    expect(await client.request('x')).toBe('x');
+    await client.end();
+    await server.close();
+    server = undefined;
+
+    const tooLong = base + 'a'.repeat(108 - base.length);
+    const error = await serveError(tooLong);
+    expect(error).toBeInstanceOf(SocketPathError);
+    expect((error as Error).message).toBe(
+      `The socket path ${tooLong} is 108 bytes, too long for a Unix socket address (at most 107); use a shorter path, e.g. under /run or /tmp`,
+    );
+  });
+
+  it('refuses a socket in a missing directory', async () => {
+    const socket = `${tmp.dir}/missing/dir/s.sock`;
+    const error = await serveError(socket);
+    expect(error).toBeInstanceOf(SocketPathError);
+    expect((error as Error).message).toBe(`Cannot create the socket ${socket}: the directory ${tmp.dir}/missing/dir does not exist`);
+  });
+
+  it('removes the socket file on close, and closes the listener', async () => {
+    const socket = `${tmp.dir}/gone.sock`;
+    server = await serve({ worker: LINE_WORKER, workers: 1, socket, logLevel: 'silent' });
+    expect(existsSync(socket)).toBe(true);
+    await server.close();
+    expect(existsSync(socket)).toBe(false);
+    await expect(LineClient.connect(socket)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('supervise serve: socket errors on the command line', () => {
+  it('exits 2 with one line and no stack for each bad path', async () => {
+    const live = `${tmp.dir}/live.sock`;
+    const other = net.createServer((c) => c.on('error', () => {}).end());
+    await new Promise<void>((resolve) => other.listen(live, resolve));
+    const notSocket = `${tmp.dir}/file`;
+    writeFileSync(notSocket, 'x');
+    const long = `${tmp.dir}/${'b'.repeat(120)}`;
+    const cases: [string[], RegExp][] = [
+      [[ECHO_WORKER, '--socket', live], /^supervise serve: Another server is listening on /],
+      [[ECHO_WORKER, '--socket', notSocket], /^supervise serve: .*file exists and is not a socket \(a regular file\); refusing to remove it$/],
+      [[ECHO_WORKER, '--socket', long], /^supervise serve: The socket path .* is \d+ bytes, too long for a Unix socket address \(at most 107\)/],
+      [[ECHO_WORKER, '--socket', `${tmp.dir}/nope/s.sock`], /^supervise serve: Cannot create the socket .*: the directory .*\/nope does not exist$/],
+      [[ECHO_WORKER], /^supervise serve: --socket <path> is required/],
+      [[ECHO_WORKER, '--socket', `${tmp.dir}/m.sock`, '--mode', '0400'], /^supervise serve: --mode expects octal permissions/],
+      [[ECHO_WORKER, '--socket', `${tmp.dir}/m.sock`, '--mode', 'rw'], /^supervise serve: --mode expects octal permissions/],
+      [[`${tmp.dir}/missing.ts`, '--socket', `${tmp.dir}/m.sock`], /^supervise serve: no such file: /],
+      [[ECHO_WORKER, '--socket', `${tmp.dir}/m.sock`, '--workers', '0'], /^supervise serve: --workers expects an integer from 1 and up, got '0'$/],
+    ];
+    try {
+      for (const [args, message] of cases) {
+        const cli = runCli(['serve', ...args]);
+        const { code } = await cli.exited;
+        const lines = cli.stderr().split('\n').filter(Boolean);
+        expect(code, cli.stderr()).toBe(2);
+        expect(lines, cli.stderr()).toHaveLength(1);
+        expect(lines[0]).toMatch(message);
+        expect(cli.stderr()).not.toMatch(/\n\s+at /);
+      }
+      // nothing was created or removed
+      expect(readFileSync(notSocket, 'utf8')).toBe('x');
+      expect(existsSync(`${tmp.dir}/m.sock`)).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+});
