@@ -40,7 +40,7 @@ describe('serve() with the echo worker', () => {
   });
 
   it('echoes through socat', async () => {
-    const socat = findProgram('socat', 'apt-get install socat (CI installs it: docs/ci-snippet.sh)');
+    const socat = findProgram('socat', 'apt-get install socat (.ci/run installs it)');
     const socket = `${tmp.dir}/echo.sock`;
     server = await serve({ worker: ECHO_WORKER, workers: 2, socket, logLevel: 'silent' });
     const child = execFile(socat, ['-t', '5', '-', `UNIX-CONNECT:${socket}`], { timeout: 10_000 });

@@ -34,20 +34,20 @@ function streamModule(binary: string): string {
   if (!/--with-stream=dynamic/.test(configure)) throw new Error('this nginx was built without the stream module');
   const modules = /--modules-path=(\S+)/.exec(configure)?.[1] ?? '/usr/lib/nginx/modules';
   const file = path.join(modules, 'ngx_stream_module.so');
-  if (!existsSync(file)) throw new Error(`${file} is missing; apt-get install libnginx-mod-stream (CI installs it: docs/ci-snippet.sh)`);
+  if (!existsSync(file)) throw new Error(`${file} is missing; apt-get install libnginx-mod-stream (.ci/run installs it)`);
   return `load_module ${file};`;
 }
 
 /** Starts nginx in the foreground with its own prefix and config; resolves once it accepts on the port. */
 async function startNginx(socket: string): Promise<number> {
-  const binary = findProgram('nginx', 'apt-get install nginx libnginx-mod-stream (CI installs them: docs/ci-snippet.sh)');
+  const binary = findProgram('nginx', 'apt-get install nginx libnginx-mod-stream (.ci/run installs them)');
   const port = await freePort();
   const conf = path.join(tmp.dir, 'nginx.conf');
   writeFileSync(
     conf,
     `${streamModule(binary)}
 # nginx's workers run as root here only so that they may connect to the 0600 socket the test (root) owns;
-# in production the socket is 0660 with nginx's group (see docs/serve.md)
+# in production the socket is 0660 with nginx's group (see the README)
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
 daemon off;
