@@ -68,19 +68,30 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
 }
 
+/** A value ready for FrameWriter.send: JSON stays text until it is written into the frame, saving a copy. */
+export interface WireValue {
+  enc: Enc;
+  data: Uint8Array | string;
+}
+
 /** Encodes a value for the wire, choosing the cheapest encoding that keeps it intact. */
 export function encodeValue(value: unknown): EncodedValue {
-  if (value === undefined) return { enc: Enc.Undefined, bytes: EMPTY };
+  const { enc, data } = encodeWireValue(value);
+  return { enc, bytes: typeof data === 'string' ? Buffer.from(data, 'utf8') : data };
+}
+
+/** Like encodeValue, but JSON is returned as text, which the frame writer encodes straight into its batch. */
+export function encodeWireValue(value: unknown): WireValue {
+  if (value === undefined) return { enc: Enc.Undefined, data: EMPTY };
   if (value instanceof Uint8Array) {
-    return { enc: Buffer.isBuffer(value) ? Enc.Buffer : Enc.Uint8Array, bytes: value };
+    return { enc: Buffer.isBuffer(value) ? Enc.Buffer : Enc.Uint8Array, data: value };
   }
-  if (typeof value === 'string') return { enc: Enc.Json, bytes: Buffer.from(JSON.stringify(value)) };
-  if (isPlainJson(value, 0)) return { enc: Enc.Json, bytes: Buffer.from(JSON.stringify(value)) };
+  if (typeof value === 'string' || isPlainJson(value, 0)) return { enc: Enc.Json, data: JSON.stringify(value) };
   if (typeof value === 'function' || typeof value === 'symbol') {
     throw new PayloadError(`Cannot send a ${typeof value} as a payload: only data can cross the channel`);
   }
   try {
-    return { enc: Enc.Structured, bytes: serialize(value) };
+    return { enc: Enc.Structured, data: serialize(value) };
   } catch (error) {
     throw new PayloadError(
       `Cannot send this payload: ${(error as Error).message}. Payloads may hold JSON data, bytes, and what structured clone supports (Map, Set, BigInt, Date, ...), but not functions or symbols`,

@@ -9,8 +9,10 @@
  *                 │ no                                           ├─► flush (microtask) ─► one write
  *                 └─► flush slab, then header + payload as is ───┘
  *
- * Payloads of `directThreshold` bytes or more are never copied: their header
- * is written, then the caller's bytes themselves.
+ * Payloads of 16 KiB or more are never copied: their header is written, then
+ * the caller's bytes themselves. JSON text is UTF-8 encoded straight into the
+ * slab. A batch that passes 2 KiB is written at once rather than at the end of
+ * the run, so the peer can start on it while the rest is being encoded.
  */
 import { HEADER_SIZE, writeHeader, type FrameKind } from './frame.js';
 
@@ -20,6 +22,7 @@ export interface FrameSink {
 
 const SLAB_SIZE = 64 * 1024;
 const DIRECT_THRESHOLD = 16 * 1024;
+const FLUSH_AT = 2 * 1024;
 
 export class FrameWriter {
   private slab: Buffer | undefined;
@@ -34,8 +37,13 @@ export class FrameWriter {
    * Queues one frame. `prefix` is written before `payload` inside the same
    * frame (the job frame's handler name), so neither has to be concatenated.
    */
-  send(kind: FrameKind, enc: number, id: number, payload?: Uint8Array, prefix?: Uint8Array): void {
+  send(kind: FrameKind, enc: number, id: number, payload?: Uint8Array | string, prefix?: Uint8Array): void {
     if (this.closed) return;
+    if (typeof payload === 'string') {
+      // text is UTF-8 encoded straight into the slab; only long text becomes a buffer of its own
+      if (payload.length * 3 >= DIRECT_THRESHOLD) payload = Buffer.from(payload, 'utf8');
+      else return this.sendText(kind, enc, id, payload, prefix);
+    }
     const prefixLength = prefix ? prefix.byteLength : 0;
     const payloadLength = payload ? payload.byteLength : 0;
     const length = prefixLength + payloadLength;
@@ -62,7 +70,36 @@ export class FrameWriter {
     }
     if (payload) slab.set(payload, at);
     this.used += size;
-    if (!this.scheduled) {
+    this.scheduleFlush();
+  }
+
+  private sendText(kind: FrameKind, enc: number, id: number, text: string, prefix?: Uint8Array): void {
+    const prefixLength = prefix ? prefix.byteLength : 0;
+    const length = prefixLength + Buffer.byteLength(text, 'utf8');
+    const size = HEADER_SIZE + length;
+    if (!this.slab || this.used + size > this.slab.length) {
+      this.flush();
+      this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, size));
+    }
+    const slab = this.slab;
+    writeHeader(slab, this.used, length, kind, enc, id);
+    let at = this.used + HEADER_SIZE;
+    if (prefix) {
+      slab.set(prefix, at);
+      at += prefixLength;
+    }
+    slab.write(text, at, 'utf8');
+    this.used += size;
+    this.scheduleFlush();
+  }
+
+  /**
+   * Flushes from a microtask; a batch that reaches FLUSH_AT bytes goes out at
+   * once, so the peer starts on it while the rest of the batch is encoded.
+   */
+  private scheduleFlush(): void {
+    if (this.used >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
       queueMicrotask(this.flushBound);
     }

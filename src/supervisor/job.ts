@@ -23,7 +23,8 @@ export class Job {
     readonly id: number,
     readonly name: string,
     readonly enc: number,
-    readonly bytes: Uint8Array,
+    /** The encoded payload: bytes, or JSON text. Encoded once, reused by retries. */
+    readonly data: Uint8Array | string,
     readonly prefix: Buffer,
     readonly options: ResolvedRunOptions,
   ) {

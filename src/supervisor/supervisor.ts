@@ -23,7 +23,7 @@ import {
   WorkerCrashError,
 } from '../errors.js';
 import { compileWorkerModule, needsCompile } from './compile.js';
-import { encodeValue, jobPrefix } from '../protocol/index.js';
+import { encodeWireValue, jobPrefix } from '../protocol/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { Job } from './job.js';
@@ -169,8 +169,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private submit(payload: unknown, runOptions: ResolvedRunOptions): Job | Promise<Job> {
     if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
-    const { enc, bytes } = encodeValue(payload);
-    const job = new Job(this.nextJobId, runOptions.name, enc, bytes, jobPrefix(runOptions.name), runOptions);
+    const { enc, data } = encodeWireValue(payload);
+    const job = new Job(this.nextJobId, runOptions.name, enc, data, jobPrefix(runOptions.name), runOptions);
     this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
     const { maxQueue } = this.options;
     if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomWaiters.length > 0)) {

@@ -136,7 +136,7 @@ export class WorkerHandle {
     this.inFlight.set(job.id, job);
     this.jobsStarted++;
     job.worker = this;
-    this.writer.send(FrameKind.Job, job.enc, job.id, job.bytes, job.prefix);
+    this.writer.send(FrameKind.Job, job.enc, job.id, job.data, job.prefix);
   }
 
   /**

@@ -15,8 +15,7 @@ import type { Logger } from 'pino';
 import { UnknownHandlerError } from '../errors.js';
 import {
   decodeValue,
-  encodeJson,
-  encodeValue,
+  encodeWireValue,
   Enc,
   FrameDecoder,
   FrameKind,
@@ -130,8 +129,8 @@ export class WorkerRuntime {
     if (!this.inFlight.delete(id)) return;
     if (ok) {
       try {
-        const encoded = encodeValue(value);
-        this.writer.send(FrameKind.Result, encoded.enc, id, encoded.bytes);
+        const encoded = encodeWireValue(value);
+        this.writer.send(FrameKind.Result, encoded.enc, id, encoded.data);
       } catch (error) {
         this.sendError(id, error);
       }
@@ -146,7 +145,7 @@ export class WorkerRuntime {
   }
 
   private sendJson(kind: FrameKind, id: number, value: unknown): void {
-    this.writer.send(kind, Enc.Json, id, encodeJson(value));
+    this.writer.send(kind, Enc.Json, id, JSON.stringify(value));
   }
 
   private maybeExit(): void {

