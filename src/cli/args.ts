@@ -1,5 +1,6 @@
 // Command-line flags of `supervise run`: parsing, help text, and conversion to supervisor options.
 import { parseArgs } from 'node:util';
+import { checkLogLevel, integerFlagOptions, readIntegerFlags } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP = `Usage: supervise run <file> [options]
@@ -91,20 +92,6 @@ const INTEGER_FLAGS = {
   'max-memory': 1,
 } as const;
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-
-function camel(flag: string): string {
-  return flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-}
-
-function integerFlag(flag: string, raw: string, min: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
-    throw new UsageError(`--${flag} expects an integer from ${min} and up, got '${raw}'`);
-  }
-  return value;
-}
-
 /** Parses argv (without node and script); throws UsageError with a one-line message. */
 export function parseCommand(argv: string[]): ParsedCommand {
   let parsed;
@@ -114,7 +101,7 @@ export function parseCommand(argv: string[]): ParsedCommand {
       allowPositionals: true,
       strict: true,
       options: {
-        ...Object.fromEntries(Object.keys(INTEGER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        ...integerFlagOptions(INTEGER_FLAGS),
         name: { type: 'string' },
         json: { type: 'boolean', default: false },
         'log-level': { type: 'string', default: 'info' },
@@ -126,13 +113,9 @@ export function parseCommand(argv: string[]): ParsedCommand {
     throw new UsageError((error as Error).message.split('\n')[0]);
   }
   const { values, positionals } = parsed;
-  const logLevel = String(values['log-level']);
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  const logLevel = checkLogLevel(String(values['log-level']));
   const flags: CliFlags = { json: values.json === true, logLevel };
-  for (const [flag, min] of Object.entries(INTEGER_FLAGS)) {
-    const raw = (values as Record<string, unknown>)[flag];
-    if (typeof raw === 'string') (flags as unknown as Record<string, number>)[camel(flag)] = integerFlag(flag, raw, min);
-  }
+  readIntegerFlags(values, INTEGER_FLAGS, flags);
   if (typeof values.name === 'string') {
     if (!values.name) throw new UsageError('--name expects a handler name');
     flags.name = values.name;

@@ -25,7 +25,8 @@ async function importFile(file: string): Promise<Record<string, unknown>> {
   return (await import(url)) as Record<string, unknown>;
 }
 
-export async function loadFile(file: string): Promise<LoadedFile> {
+/** Resolves `file` and checks it is a JavaScript or TypeScript module file; UsageError otherwise. */
+export async function checkModuleFile(file: string): Promise<string> {
   const absolute = path.resolve(file);
   let info;
   try {
@@ -37,6 +38,11 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   if (!MODULE_EXTENSIONS.has(path.extname(absolute))) {
     throw new UsageError(`${file} is not a JavaScript or TypeScript module (expected one of ${[...MODULE_EXTENSIONS].join(' ')})`);
   }
+  return absolute;
+}
+
+export async function loadFile(file: string): Promise<LoadedFile> {
+  const absolute = await checkModuleFile(file);
   const source = await readFile(absolute, 'utf8');
   if (!CALLS_DEFINE_RUN.test(source)) {
     if (!/\bexport\b|module\.exports|exports\./.test(source)) {

@@ -11,13 +11,13 @@
  * Exit codes: 0 stopped by a signal, 2 usage or socket-path error (one line on
  * stderr), 3 the worker pool failed (module does not load, crash loop).
  */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors.js';
 import { serve, type ServeOptions, type SocketServer } from '../serve/server.js';
 import { formatMode, parseMode, SocketPathError } from '../serve/socket-path.js';
+import { checkLogLevel, integerFlagOptions, readIntegerFlags } from './flags.js';
+import { checkModuleFile } from './load-file.js';
 import { createCliLogger } from './logger.js';
 import { UsageError } from './usage-error.js';
 
@@ -56,17 +56,11 @@ const INTEGER_FLAGS = {
   'heartbeat-timeout': 1,
 } as const;
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx']);
 
 interface ServeCommand {
   help: boolean;
   options?: ServeOptions;
   logLevel: string;
-}
-
-function camel(flag: string): string {
-  return flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
 /** Parses `serve`'s arguments (after the word serve); throws UsageError with a one-line message. */
@@ -78,7 +72,7 @@ export function parseServeArgs(argv: string[]): ServeCommand {
       allowPositionals: true,
       strict: true,
       options: {
-        ...Object.fromEntries(Object.keys(INTEGER_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+        ...integerFlagOptions(INTEGER_FLAGS),
         socket: { type: 'string' },
         mode: { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
@@ -91,7 +85,7 @@ export function parseServeArgs(argv: string[]): ServeCommand {
   const { values, positionals } = parsed;
   const logLevel = String(values['log-level']);
   if (values.help) return { help: true, logLevel };
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+  checkLogLevel(logLevel);
   const [worker, ...extra] = positionals;
   if (!worker) throw new UsageError("'supervise serve' needs a worker module: supervise serve <worker-module> --socket <path>");
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -104,30 +98,10 @@ export function parseServeArgs(argv: string[]): ServeCommand {
     }
     options.mode = mode;
   }
-  for (const [flag, min] of Object.entries(INTEGER_FLAGS)) {
-    const raw = (values as Record<string, unknown>)[flag];
-    if (typeof raw !== 'string') continue;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) throw new UsageError(`--${flag} expects an integer from ${min} and up, got '${raw}'`);
-    (options as unknown as Record<string, number>)[camel(flag)] = value;
-  }
+  readIntegerFlags(values, INTEGER_FLAGS, options);
   return { help: false, options, logLevel };
 }
 
-async function checkModule(file: string): Promise<string> {
-  const absolute = path.resolve(file);
-  let info;
-  try {
-    info = await stat(absolute);
-  } catch {
-    throw new UsageError(`no such file: ${file}`);
-  }
-  if (!info.isFile()) throw new UsageError(`not a file: ${file}`);
-  if (!MODULE_EXTENSIONS.has(path.extname(absolute))) {
-    throw new UsageError(`${file} is not a JavaScript or TypeScript module (expected one of ${[...MODULE_EXTENSIONS].join(' ')})`);
-  }
-  return absolute;
-}
 
 function oneLine(message: string): string {
   return message.split('\n')[0];
@@ -145,7 +119,7 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
       return 0;
     }
     const options = command.options!;
-    options.worker = await checkModule(String(options.worker));
+    options.worker = await checkModuleFile(String(options.worker));
     log = createCliLogger(command.logLevel);
     options.logger = log;
     server = await serve(options);

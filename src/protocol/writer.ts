@@ -18,6 +18,9 @@ import { HEADER_SIZE, writeHeader, type FrameKind } from './frame.js';
 
 export interface FrameSink {
   write(chunk: Uint8Array): boolean;
+  /** When the sink has them (a net.Socket does), a large frame's header and payload go out in one writev. */
+  cork?(): void;
+  uncork?(): void;
 }
 
 const SLAB_SIZE = 64 * 1024;
@@ -52,30 +55,26 @@ export class FrameWriter {
       const head = Buffer.allocUnsafe(HEADER_SIZE + prefixLength);
       writeHeader(head, 0, length, kind, enc, id);
       if (prefix) head.set(prefix, HEADER_SIZE);
+      this.sink.cork?.();
       this.sink.write(head);
       this.sink.write(payload!);
+      this.sink.uncork?.();
       return;
     }
-    const size = HEADER_SIZE + length;
-    if (!this.slab || this.used + size > this.slab.length) {
-      this.flush();
-      this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, size));
-    }
-    const slab = this.slab;
-    writeHeader(slab, this.used, length, kind, enc, id);
-    let at = this.used + HEADER_SIZE;
-    if (prefix) {
-      slab.set(prefix, at);
-      at += prefixLength;
-    }
-    if (payload) slab.set(payload, at);
-    this.used += size;
+    const at = this.reserve(kind, enc, id, length, prefix);
+    if (payload) this.slab!.set(payload, at);
     this.scheduleFlush();
   }
 
   private sendText(kind: FrameKind, enc: number, id: number, text: string, prefix?: Uint8Array): void {
-    const prefixLength = prefix ? prefix.byteLength : 0;
-    const length = prefixLength + Buffer.byteLength(text, 'utf8');
+    const length = (prefix ? prefix.byteLength : 0) + Buffer.byteLength(text, 'utf8');
+    const at = this.reserve(kind, enc, id, length, prefix);
+    this.slab!.write(text, at, 'utf8');
+    this.scheduleFlush();
+  }
+
+  /** Makes room in the slab for a frame, writes its header and prefix, and returns where its payload goes. */
+  private reserve(kind: FrameKind, enc: number, id: number, length: number, prefix: Uint8Array | undefined): number {
     const size = HEADER_SIZE + length;
     if (!this.slab || this.used + size > this.slab.length) {
       this.flush();
@@ -86,11 +85,10 @@ export class FrameWriter {
     let at = this.used + HEADER_SIZE;
     if (prefix) {
       slab.set(prefix, at);
-      at += prefixLength;
+      at += prefix.byteLength;
     }
-    slab.write(text, at, 'utf8');
     this.used += size;
-    this.scheduleFlush();
+    return at;
   }
 
   /**

@@ -71,7 +71,7 @@ export interface ResolvedOptions extends Required<Omit<SupervisorOptions, 'worke
   cwd: string;
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 function show(value: unknown): string {
   let text: string;
