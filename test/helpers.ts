@@ -21,6 +21,16 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** True when no process with this pid exists at all: exited and reaped (not a zombie). */
+export function reaped(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 export async function waitFor(check: () => boolean | Promise<boolean>, timeout = 5000, step = 20): Promise<boolean> {
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {

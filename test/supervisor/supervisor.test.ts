@@ -2,7 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSupervisor, CrashLoopError, OptionError, PayloadError, UnknownHandlerError, WorkerBootError, WorkerCrashError } from 'supervise';
-import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
+import { alive, closeAll, fixture, reaped, supervisor, waitFor } from '../helpers.js';
 
 afterEach(closeAll);
 
@@ -148,7 +148,8 @@ describe('lifecycle', () => {
     await sup.close();
     expect(await Promise.all(jobs)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(sup.stats()).toMatchObject({ workers: 0, state: 'closed' });
-    for (const pid of pids) expect(alive(pid)).toBe(false);
+    // gone and reaped: not even a zombie is left
+    for (const pid of pids) expect(reaped(pid)).toBe(true);
     await expect(sup.run(1)).rejects.toMatchObject({ code: 'ERR_SUPERVISOR_CLOSED' });
   });
 
