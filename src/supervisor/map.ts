@@ -21,6 +21,8 @@ export type MapResult<T> = { index: number; ok: true; value: T } | { index: numb
  * Pulls inputs only as fast as results are consumed: at most `window` jobs are
  * outstanding, so a million inputs take the memory of `window`. Results come
  * out in input order. Breaking out of the loop stops pulling inputs.
+ * Inputs are pulled in bursts (when half the window has drained), so the jobs
+ * of a burst are batched into one write instead of one write each.
  */
 export async function* mapInputs<T, In = unknown>(
   run: (payload: In) => Promise<T>,
@@ -39,14 +41,16 @@ export async function* mapInputs<T, In = unknown>(
     );
     outstanding.push(settled);
   };
-  const iterator = (Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<In>)[Symbol.iterator]()) as
-    | Iterator<In>
-    | AsyncIterator<In>;
+  const isAsync = Symbol.asyncIterator in inputs;
+  const iterator = (isAsync ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<In>)[Symbol.iterator]()) as Iterator<In> | AsyncIterator<In>;
   let exhausted = false;
+  // refill in bursts, once half the window has drained: jobs submitted together go out in one write
+  const lowWater = Math.floor(window / 2);
   try {
     while (true) {
-      while (!exhausted && outstanding.length - head < window) {
-        const next = await iterator.next();
+      if (outstanding.length - head <= lowWater) while (!exhausted && outstanding.length - head < window) {
+        // a sync iterable is pulled without an await per item
+        const next = isAsync ? await iterator.next() : (iterator.next() as IteratorResult<In>);
         if (next.done) exhausted = true;
         else submit(next.value);
       }
