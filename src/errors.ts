@@ -27,10 +27,10 @@ export class ProtocolError extends SuperviseError {
   }
 }
 
-/** A value that cannot travel as a job payload or result (a function, a symbol, ...). */
+/** A value that cannot travel as a job payload or result: a function, a symbol, or more bytes than maxFrameSize. */
 export class PayloadError extends SuperviseError {
-  constructor(message: string, options?: SuperviseErrorOptions) {
-    super('ERR_PAYLOAD_UNSUPPORTED', message, options);
+  constructor(message: string, options?: SuperviseErrorOptions & { code?: 'ERR_PAYLOAD_UNSUPPORTED' | 'ERR_PAYLOAD_TOO_LARGE' }) {
+    super(options?.code ?? 'ERR_PAYLOAD_UNSUPPORTED', message, options);
     this.name = 'PayloadError';
   }
 }

@@ -121,3 +121,21 @@ export function decodeValue(enc: number, bytes: Buffer): unknown {
 export function isKnownEnc(enc: number): boolean {
   return enc >= Enc.Undefined && enc <= Enc.Structured;
 }
+
+/**
+ * Throws a PayloadError when an encoded value (plus `extra` bytes of frame
+ * payload, such as the handler name) would make a frame larger than
+ * `maxFrameSize`: the receiver would take such a frame for an attack and kill
+ * the connection, so the sender refuses it instead, failing only that job.
+ */
+export function checkFrameSize(data: Uint8Array | string, extra: number, maxFrameSize: number, what: string): void {
+  let size: number;
+  if (typeof data !== 'string') size = data.byteLength;
+  else if ((data.length * 3) + extra <= maxFrameSize) return; // UTF-8 takes at most 3 bytes per UTF-16 unit
+  else size = Buffer.byteLength(data, 'utf8');
+  if (size + extra > maxFrameSize) {
+    throw new PayloadError(`The ${what} takes ${size + extra} bytes, more than maxFrameSize (${maxFrameSize} bytes) allows on the channel`, {
+      code: 'ERR_PAYLOAD_TOO_LARGE',
+    });
+  }
+}

@@ -54,7 +54,7 @@ export class Dispatcher {
 
   /** Adds a job; it runs now if it can, otherwise its p-queue task lasts until the job settles. */
   submit(job: Job): void {
-    if (this.fastPath && this.queue.size === 0 && this.waitingHead === this.waiting.length) {
+    if (this.fastPath && this.queue.size === 0 && this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency) {
       const worker = this.pick();
       if (worker) {
         this.direct++;

@@ -33,6 +33,8 @@ export interface SupervisorEvents {
   'job:done': [JobDoneEvent];
   /** The supervisor gave up (crash loop, boot failure); every pending job was rejected with this error. */
   failed: [Error];
+  /** The supervisor started stopping its workers (close, destroy); it takes no new jobs. */
+  close: [];
 }
 
 /** EventEmitter whose on/once/off/emit are checked against an event map. */

@@ -40,8 +40,9 @@ export class Job {
     this.settled = true;
     this.clearTimer();
     this.resolveFn(value);
-    this.onSettled?.(this, true, value);
+    // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
+    this.onSettled?.(this, true, value);
     return true;
   }
 
@@ -51,8 +52,8 @@ export class Job {
     this.settled = true;
     this.clearTimer();
     this.rejectFn(error);
-    this.onSettled?.(this, false, error);
     this.taskDone?.();
+    this.onSettled?.(this, false, error);
     return true;
   }
 

@@ -152,7 +152,7 @@ export function resolveOptions(options: SupervisorOptions): ResolvedOptions {
     maxRestartDelay,
     maxJobsPerWorker: integerOption('maxJobsPerWorker', options.maxJobsPerWorker, 1, Infinity, true),
     maxMemory: integerOption('maxMemory', options.maxMemory, 1, Infinity, true),
-    maxQueue: integerOption('maxQueue', options.maxQueue, 0, Infinity, true),
+    maxQueue: integerOption('maxQueue', options.maxQueue, 1, Infinity, true),
     queueFull: oneOf('queueFull', options.queueFull, ['reject', 'wait'] as const, 'reject'),
     maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 1024, DEFAULT_MAX_FRAME_SIZE),
     logger: options.logger,

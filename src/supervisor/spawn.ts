@@ -40,6 +40,10 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
     // execa must not collect the channel or the worker's output: they are streamed
     buffer: false,
     reject: false,
+    // each worker in its own process group: a Ctrl-C at the terminal (or a signal to the supervisor's group)
+    // reaches only the supervisor, which drains and stops its workers itself. Workers still never outlive it:
+    // they exit when their channel closes, which the kernel does when the supervisor dies, however it dies.
+    detached: true,
     cleanup: true,
     cwd: settings.cwd,
     env: settings.env,

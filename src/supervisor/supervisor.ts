@@ -23,7 +23,7 @@ import {
   WorkerCrashError,
 } from '../errors.js';
 import { compileWorkerModule, needsCompile } from './compile.js';
-import { encodeWireValue, jobPrefix } from '../protocol/index.js';
+import { checkFrameSize, encodeWireValue, jobPrefix } from '../protocol/index.js';
 import { Dispatcher } from './dispatcher.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { Job } from './job.js';
@@ -87,7 +87,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Callers of onIdle(), resolved when the last pending job settles. */
   private idleWaiters: Array<() => void> = [];
   /** Callers of run() waiting for queue room (queueFull: 'wait'). */
-  private readonly roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters: Array<{ admit: () => void; fail: (error: Error) => void }> = [];
   private size: number;
   private readonly concurrencyFollowsSize: boolean;
   private scheduledRestarts = 0;
@@ -170,28 +170,50 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
     const { enc, data } = encodeWireValue(payload);
-    const job = new Job(this.nextJobId, runOptions.name, enc, data, jobPrefix(runOptions.name), runOptions);
+    const prefix = jobPrefix(runOptions.name);
+    checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
+    const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
     this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
     const { maxQueue } = this.options;
     if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomWaiters.length > 0)) {
       if (this.options.queueFull === 'reject') throw new QueueFullError(maxQueue);
-      return new Promise<Job>((resolve, reject) => {
-        this.roomWaiters.push(() => {
-          try {
-            resolve(this.enqueue(job));
-          } catch (error) {
-            reject(error);
-          }
-        });
-      });
+      return this.waitForRoom(job);
     }
     return this.enqueue(job);
   }
 
+  /** queueFull 'wait': the job joins the queue when there is room, or rejects if it is aborted or the pool fails first. */
+  private waitForRoom(job: Job): Promise<Job> {
+    return new Promise<Job>((resolve, reject) => {
+      const { signal } = job.options;
+      const admit = () => {
+        signal?.removeEventListener('abort', onAbort);
+        try {
+          resolve(this.enqueue(job, true));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      const fail = (error: Error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      };
+      const waiter = { admit, fail };
+      const onAbort = () => {
+        const at = this.roomWaiters.indexOf(waiter);
+        if (at !== -1) this.roomWaiters.splice(at, 1);
+        reject(new AbortError('The job was aborted while it waited for room in the queue', { cause: signal?.reason }));
+        this.resolveIdleWaiters();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.roomWaiters.push(waiter);
+    });
+  }
+
   /** Lets callers waiting for queue room in, one per free place, in arrival order. */
   private admitWaiting(): void {
-    while (this.roomWaiters.length > 0 && (this.dispatcher.queued < this.options.maxQueue || this.stateValue !== 'running')) {
-      this.roomWaiters.shift()!();
+    while (this.roomWaiters.length > 0 && this.dispatcher.queued < this.options.maxQueue) {
+      this.roomWaiters.shift()!.admit();
     }
   }
 
@@ -242,24 +264,22 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Resolves when the queue has fewer than `limit` waiting jobs. */
-  async onQueueBelow(limit: number): Promise<void> {
-    await this.dispatcher.queue.onSizeLessThan(limit);
-  }
-
   /** Resolves when `count` workers (default: the pool size) are ready. */
   async ready(count = this.size): Promise<void> {
     while (this.readyCount() < count) {
       if (this.failureError) throw this.failureError;
       if (this.stateValue === 'closed') throw new SupervisorClosedError();
+      if (this.stopping) throw new SupervisorClosedError('The supervisor is closing; no more workers will become ready');
       await new Promise<void>((resolve) => {
         const done = () => {
           this.off('worker:ready', done);
           this.off('failed', done);
+          this.off('close', done);
           resolve();
         };
         this.on('worker:ready', done);
         this.on('failed', done);
+        this.on('close', done);
       });
     }
   }
@@ -282,7 +302,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     await this.prepareModule();
     const old = [...this.workers].filter((w) => w.state === 'starting' || w.state === 'ready');
     for (const worker of old) {
-      if (this.stateValue !== 'running' && this.stateValue !== 'closing') return;
+      if (this.stateValue !== 'running') return;
       if (worker.state === 'exited') continue;
       const replacement = this.spawn();
       await this.waitReadyOrExit(replacement);
@@ -340,6 +360,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Asks every worker to exit, waits up to `grace` ms, then terminates the rest. */
   private async stopWorkers(grace: number): Promise<void> {
     this.stopping = true;
+    this.emitSafe('close');
     const workers = [...this.workers];
     for (const worker of workers) {
       if (grace > 0) worker.drain('close');
@@ -358,8 +379,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     await exited;
   }
 
-  private enqueue(job: Job): Job {
-    if (this.stateValue !== 'running') throw this.failureError ?? new SupervisorClosedError();
+  /** Queues a job; `admitted` jobs were accepted while running and waited for room, so a graceful close still runs them. */
+  private enqueue(job: Job, admitted = false): Job {
+    if (this.stateValue !== 'running' && !(admitted && this.stateValue === 'closing')) throw this.failureError ?? new SupervisorClosedError();
     if (job.options.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: job.options.signal.reason });
     job.onSettled = this.onJobSettledBound;
     this.pending.add(job);
@@ -400,15 +422,11 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private onJobSettled(job: Job, ok: boolean, value: unknown): void {
     this.pending.delete(job);
     if (this.roomWaiters.length > 0) this.admitWaiting();
-    if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomWaiters.length === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    this.resolveIdleWaiters();
     if (ok) this.counts.completed++;
     else this.counts.failed++;
     if (this.listenerCount('job:done') > 0) {
-      this.emit('job:done', {
+      this.emitSafe('job:done', {
         jobId: job.id,
         name: job.name,
         ok,
@@ -419,11 +437,29 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     }
   }
 
+  private resolveIdleWaiters(): void {
+    if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomWaiters.length === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
   private rejectAll(error: Error): void {
     for (const job of [...this.pending]) this.cancel(job, error, true);
     this.dispatcher.queue.clear();
     this.dispatcher.clearParked();
-    this.admitWaiting();
+    for (const waiter of this.roomWaiters.splice(0)) waiter.fail(error);
+    this.resolveIdleWaiters();
+  }
+
+  /** Emits an event; a listener that throws is logged, and cannot break the supervisor's own bookkeeping. */
+  private emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.log.error({ err: error, event }, 'an event listener threw');
+    }
   }
 
   // ── pool management ────────────────────────────────────────────────
@@ -461,6 +497,14 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     let active = this.scheduledRestarts;
     for (const worker of this.workers) if (worker.state === 'starting' || worker.state === 'ready') active++;
     for (; active < this.size; active++) this.spawn();
+    while (active > this.size && this.scheduledRestarts > 0) {
+      // shrinking: drop pending replacements before stopping live workers
+      const [timer] = this.restartTimers;
+      clearTimeout(timer);
+      this.restartTimers.delete(timer);
+      this.scheduledRestarts--;
+      active--;
+    }
     if (active > this.size) {
       const idleFirst = [...this.workers].filter((w) => w.state === 'ready' || w.state === 'starting').sort((a, b) => a.load - b.load);
       for (const worker of idleFirst.slice(0, active - this.size)) this.retire(worker, 'resize');
@@ -469,17 +513,18 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   private spawn(): WorkerHandle {
     const { maxJobsPerWorker } = this.options;
+    // callers check that the pool is not stopping
     const jitter = maxJobsPerWorker === Infinity ? Infinity : Math.max(1, Math.round(maxJobsPerWorker * (0.9 + Math.random() * 0.2)));
     const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter, this.module!, this.hooks.ipc === true);
     this.workers.add(worker);
     this.hooks.onSpawn?.(worker);
-    this.emit('worker:spawn', { workerId: worker.id, pid: worker.pid });
+    this.emitSafe('worker:spawn', { workerId: worker.id, pid: worker.pid });
     return worker;
   }
 
   /** Stops sending a worker jobs and lets it exit after its in-flight ones. */
   private retire(worker: WorkerHandle, reason: string): void {
-    if (worker.state === 'starting') worker.forceKill(reason);
+    // a starting worker reads the shutdown frame as soon as it is up, and exits: an expected exit, not a crash
     worker.stopReason ??= reason;
     worker.drain(reason);
   }
@@ -489,7 +534,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     if (worker.state !== 'ready' || this.stopping) return;
     this.counts.recycled++;
     this.log.info({ workerId: worker.id, pid: worker.pid, reason }, 'recycling worker');
-    this.emit('worker:recycle', { workerId: worker.id, pid: worker.pid, reason });
+    this.emitSafe('worker:recycle', { workerId: worker.id, pid: worker.pid, reason });
     this.retire(worker, `recycle: ${reason}`);
     this.ensureSize();
   }
@@ -535,7 +580,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   onReady(worker: WorkerHandle): void {
     this.everReady = true;
-    this.emit('worker:ready', { workerId: worker.id, pid: worker.pid });
+    this.emitSafe('worker:ready', { workerId: worker.id, pid: worker.pid });
     if (this.stopping) worker.drain('close');
     this.dispatcher.pump();
   }
@@ -552,7 +597,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.workers.delete(worker);
     const level = info.expected ? 'debug' : 'warn';
     this.log[level]({ workerId: worker.id, pid: worker.pid, exitCode: info.exitCode, signal: info.signal }, `worker ${info.reason}`);
-    this.emit('worker:exit', {
+    this.emitSafe('worker:exit', {
       workerId: worker.id,
       pid: worker.pid,
       exitCode: info.exitCode,
@@ -637,7 +682,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();
     this.scheduledRestarts = 0;
-    if (this.listenerCount('failed') > 0) this.emit('failed', error);
+    this.emitSafe('failed', error);
   }
 }
 

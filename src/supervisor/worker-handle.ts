@@ -217,7 +217,8 @@ export class WorkerHandle {
         setTimeout(() => this.kill('did not exit after closing its channel'), 5000).unref();
         return;
       }
-      // a worker that closed its channel on its own can no longer serve: if it does not exit by itself, end it
+      // a worker that closed its channel on its own can no longer serve: no more jobs for it, and if it does not exit by itself, end it
+      if (this.state === 'ready') this.state = 'draining';
       setTimeout(() => this.kill('closed its channel'), 200).unref();
     });
   }
@@ -349,7 +350,8 @@ export class WorkerHandle {
     });
     child.once('error', (error) => {
       this.log.error({ err: error }, 'worker process error');
-      if (child.exitCode === null && child.signalCode === null && child.pid === undefined) this.onExit(null, null, error.message);
+      // a spawn that failed (bad cwd, EMFILE, EAGAIN) never emits 'exit'; Node leaves pid undefined
+      if (child.pid === undefined) this.onExit(null, null, error.message);
     });
   }
 
@@ -365,22 +367,26 @@ export class WorkerHandle {
     const stderrTail = this.tail.toString();
     let bootError: WorkerBootError | undefined;
     let bootReason = '';
-    if (beforeReady && !this.stopReason && !spawnError) {
-      bootReason = this.bootError
-        ? `${this.bootError.name}: ${this.bootError.message}`
-        : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
+    if (beforeReady && !this.stopReason) {
+      bootReason = spawnError
+        ? `the process could not be spawned: ${spawnError}`
+        : this.bootError
+          ? `${this.bootError.name}: ${this.bootError.message}`
+          : this.killReason
+            ? `it was killed before it said hello: ${this.killReason}`
+            : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
       bootError = new WorkerBootError(
         { module: this.options.workerPath, reason: bootReason, exitCode, signal, stderrTail },
         { cause: this.bootError ? deserializeError(this.bootError) : undefined },
       );
     }
-    const reason = spawnError
-      ? `could not be spawned: ${spawnError}`
-      : bootError
+    const reason = bootError
         ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
         : this.killReason
           ? `was killed (${describeExit({ exitCode, signal })}): ${this.killReason}`
-          : `exited with ${describeExit({ exitCode, signal })}`;
+          : spawnError
+            ? `could not be spawned: ${spawnError}`
+            : `exited with ${describeExit({ exitCode, signal })}`;
     this.owner.onExit(this, {
       exitCode,
       signal,

@@ -33,11 +33,13 @@ function exitSoon(code: number): void {
 async function main(): Promise<void> {
   const config = readConfig();
   const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
-  // If the supervisor dies while the module is still loading, do not linger.
+  // While the module loads, keep reading (and keep what arrives), so that a supervisor dying meanwhile is noticed.
   const onEarlyClose = () => process.exit(0);
+  const early: Buffer[] = [];
+  const onEarlyData = (chunk: Buffer) => early.push(chunk);
+  channel.on('data', onEarlyData);
   channel.once('end', onEarlyClose);
   channel.once('error', onEarlyClose);
-  channel.pause();
 
   // pino is loaded on the first ctx.log, not at start-up: most handlers never log, and it is a third of a worker's start-up
   let logger: Logger | undefined;
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     return;
   }
 
+  channel.off('data', onEarlyData);
   channel.off('end', onEarlyClose);
   channel.off('error', onEarlyClose);
   const runtime = new WorkerRuntime({
@@ -74,8 +77,7 @@ async function main(): Promise<void> {
     beforeExit: connections && (() => connections.drain()),
   });
   connections?.start();
-  runtime.start();
-  channel.resume();
+  runtime.start(early);
 }
 
 void main();

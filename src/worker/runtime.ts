@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { UnknownHandlerError } from '../errors.js';
 import {
   decodeValue,
+  checkFrameSize,
   encodeWireValue,
   Enc,
   FrameDecoder,
@@ -58,9 +59,13 @@ export class WorkerRuntime {
     this.handlerNames = [...options.handlers.keys()];
   }
 
-  /** Says hello, starts heartbeats and serves frames until the channel closes or a shutdown drains. */
-  start(): void {
+  /**
+   * Says hello, starts heartbeats and serves frames until the channel closes
+   * or a shutdown drains. `early` holds what arrived while the module loaded.
+   */
+  start(early: Buffer[] = []): void {
     const { channel } = this.options;
+    for (const chunk of early) this.onData(chunk);
     channel.on('data', (chunk: Buffer) => this.onData(chunk));
     channel.on('end', () => this.onChannelClosed());
     channel.on('close', () => this.onChannelClosed());
@@ -116,10 +121,15 @@ export class WorkerRuntime {
       return this.finish(id, false, error);
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (value) => this.finish(id, true, value),
-        (error) => this.finish(id, false, error),
-      );
+      try {
+        (result as PromiseLike<unknown>).then(
+          (value) => this.finish(id, true, value),
+          (error) => this.finish(id, false, error),
+        );
+      } catch (error) {
+        // a thenable whose then() throws: that is the job's error
+        this.finish(id, false, error);
+      }
     } else {
       this.finish(id, true, result);
     }
@@ -130,6 +140,7 @@ export class WorkerRuntime {
     if (ok) {
       try {
         const encoded = encodeWireValue(value);
+        checkFrameSize(encoded.data, 0, this.options.maxFrameSize, 'result');
         this.writer.send(FrameKind.Result, encoded.enc, id, encoded.data);
       } catch (error) {
         this.sendError(id, error);
@@ -141,7 +152,15 @@ export class WorkerRuntime {
   }
 
   private sendError(id: number, error: unknown): void {
-    this.sendJson(FrameKind.Error, id, serializeError(error));
+    let text: string;
+    try {
+      text = JSON.stringify(serializeError(error));
+      checkFrameSize(text, 0, this.options.maxFrameSize, 'error');
+    } catch (failure) {
+      // the job still gets exactly one answer, even when its error cannot be carried as it is
+      text = JSON.stringify(serializeError(new Error(`The handler failed, and its error could not be sent: ${(failure as Error)?.message}`)));
+    }
+    this.writer.send(FrameKind.Error, Enc.Json, id, text);
   }
 
   private sendJson(kind: FrameKind, id: number, value: unknown): void {
