@@ -30,7 +30,7 @@ export interface RunIo {
   log: Logger;
 }
 
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 };
 
 /** A job input, or an input line that could not be parsed (it fails on its own). */
 type Entry = { payload: unknown } | { error: Error };
@@ -61,12 +61,15 @@ function optionsFor(file: string, definition: RunDefinition | undefined, flags: 
   return options;
 }
 
-async function* jobsOf(definition: RunDefinition): AsyncGenerator<Entry> {
+async function* jobsOf(definition: RunDefinition, stopped: () => boolean): AsyncGenerator<Entry> {
   const source = typeof definition.jobs === 'function' ? await definition.jobs() : definition.jobs;
   if (source === null || typeof source !== 'object' || !(Symbol.iterator in source || Symbol.asyncIterator in source)) {
     throw new UsageError('the run file\'s `jobs` must be an array, an iterable, an async iterable, or a function returning one');
   }
-  for await (const payload of source as AsyncIterable<unknown>) yield { payload };
+  for await (const payload of source as AsyncIterable<unknown>) {
+    if (stopped()) return;
+    yield { payload };
+  }
 }
 
 async function* linesOf(io: RunIo, stopped: () => boolean): AsyncGenerator<Entry> {
@@ -87,7 +90,13 @@ async function* linesOf(io: RunIo, stopped: () => boolean): AsyncGenerator<Entry
 
 /** Writes and waits for the stream to drain when it is full, so output is backpressured too. */
 async function write(stream: Writable, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+  if (stream.destroyed || stream.writableEnded) return;
+  if (!stream.write(text)) {
+    await new Promise<void>((resolve) => {
+      stream.once('drain', resolve);
+      stream.once('close', resolve);
+    });
+  }
 }
 
 export async function runCommand(file: string, flags: CliFlags, io: RunIo): Promise<number> {
@@ -103,7 +112,7 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
 
   let interrupted: string | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) {
+    if (interrupted && interrupted !== 'EPIPE') {
       io.log.warn(`second ${signal}: killing workers`);
       void sup.destroy().finally(() => process.exit(SIGNAL_EXIT[signal] ?? 1));
       return;
@@ -114,6 +123,13 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // the reader of our output went away (`| head`): stop like on a signal, quietly, and exit as a SIGPIPE'd tool would
+  const onOutputError = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    interrupted ??= 'EPIPE';
+    if (!definition) io.stdin.destroy();
+  };
+  io.stdout.on('error', onOutputError);
   // Gunicorn's operational signals: HUP reloads, TTIN/TTOU grow and shrink the pool
   let size = sup.options.workers;
   const onHup = () => {
@@ -129,7 +145,7 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   const stopped = () => interrupted !== undefined || sup.state === 'failed';
   const json = flags.json || !definition;
   const name = flags.name ?? definition?.name;
-  const entries = definition ? jobsOf(definition) : linesOf(io, stopped);
+  const entries = definition ? jobsOf(definition, stopped) : linesOf(io, stopped);
   const total = definition && Array.isArray(definition.jobs) ? definition.jobs.length : undefined;
   const progress = startProgress(io.stderr, total);
   const payloads: unknown[] = [];
@@ -160,6 +176,10 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
       }
       const payload = payloads[payloadHead];
       payloads[payloadHead++] = undefined;
+      if (payloadHead > 1024 && payloadHead * 2 > payloads.length) {
+        payloads.splice(0, payloadHead);
+        payloadHead = 0;
+      }
       const line = result.ok
         ? `Send: ${show(payload)}\nEcho: ${show(result.value.result)}  (worker pid ${result.value.pid})\n`
         : `Send: ${show(payload)}\nFail: ${result.error.name}: ${result.error.message.split('\n')[0]}\n`;

@@ -81,3 +81,39 @@ it('reloads its workers on SIGHUP without failing a job', async () => {
   expect(all.every((r) => r.ok)).toBe(true);
   expect(before.has(all.at(-1)!.result)).toBe(false);
 });
+
+it('a Ctrl-C to the whole process group stops a run file gracefully: the workers are not hit, nothing counts as a crash', async () => {
+  // detached: the CLI leads its own process group, as a shell job would; the signal goes to the group
+  const child = spawn(process.execPath, [cli, 'run', fixture('endless-run.ts'), '--json', '--max-restarts', '0'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = once(child, 'close');
+  await waitFor(() => stdout.split('\n').length > 4, 10_000);
+  process.kill(-child.pid!, 'SIGINT');
+  const [code] = await done;
+  expect(stderr).not.toContain('crash');
+  expect(code).toBe(130);
+  const lines = records(stdout);
+  expect(lines.length).toBeGreaterThan(3);
+  expect(lines.every((r) => r.ok)).toBe(true);
+});
+
+it('stops quietly when the reader of its output goes away (| head)', async () => {
+  const child = spawn('bash', ['-c', `seq 1 200000 | "${process.execPath}" "${cli}" run workers/echo.ts --workers 2 | head -3; echo "status \${PIPESTATUS[1]}" >&2`], {
+    cwd: root,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  await once(child, 'close');
+  expect(records(stdout)).toEqual([1, 2, 3].map((n, i) => ({ id: i, ok: true, result: n })));
+  expect(stderr).toContain('status 141');
+  expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+});
