@@ -31,6 +31,8 @@ export interface SupervisorOptions {
   heartbeatInterval?: number;
   /** A worker silent for this many ms (blocked event loop) is killed and replaced. @default 10000 */
   heartbeatTimeout?: number;
+  /** A worker that has not loaded its module and said hello within this many ms is killed (a boot failure). @default 60000 */
+  startTimeout?: number;
   /** More unexpected worker exits than this within `restartWindow` fails the supervisor. @default 10 */
   maxRestarts?: number;
   /** The window for `maxRestarts`, ms. @default 60000 */
@@ -146,6 +148,7 @@ export function resolveOptions(options: SupervisorOptions): ResolvedOptions {
     killGrace: integerOption('killGrace', options.killGrace, 0, 1000),
     heartbeatInterval,
     heartbeatTimeout,
+    startTimeout: integerOption('startTimeout', options.startTimeout, 1, 60_000),
     maxRestarts: integerOption('maxRestarts', options.maxRestarts, 0, 10, true),
     restartWindow: integerOption('restartWindow', options.restartWindow, 1, 60_000),
     restartDelay,

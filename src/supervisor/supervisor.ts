@@ -98,7 +98,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private stateValue: SupervisorState = 'running';
   private failureError: Error | undefined;
   private closing: Promise<void> | undefined;
-  private readonly heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly restartTimers = new Set<NodeJS.Timeout>();
   /** What workers load: set once the module is compiled (TypeScript) or right away (JavaScript). */
   private module: { url: string; execArgv: string[] } | undefined;
@@ -120,10 +120,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.policy = new RestartPolicy(this.options);
     this.dispatcher = new Dispatcher(this.workers, this.options.perWorker, this.options.concurrency, (job, worker) => this.dispatch(job, worker));
     this.dispatcher.fastPath = this.options.concurrency >= this.size * this.options.perWorker;
-    if (this.options.heartbeatInterval > 0) {
-      this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), Math.min(this.options.heartbeatInterval, 1000));
-      this.heartbeatTimer.unref();
-    }
+    const checkEvery = Math.min(this.options.heartbeatInterval || 1000, this.options.startTimeout, 1000);
+    this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), checkEvery);
+    this.heartbeatTimer.unref();
     void this.prepareModule().then(
       () => this.ensureSize(),
       (error: unknown) => this.failToCompile(error),
@@ -351,7 +350,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   }
 
   private finishClosing(): void {
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    clearInterval(this.heartbeatTimer);
     for (const timer of this.restartTimers) clearTimeout(timer);
     this.restartTimers.clear();
     if (this.stateValue !== 'failed') this.stateValue = 'closed';
@@ -539,10 +538,15 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     this.ensureSize();
   }
 
+  /** Kills workers that stopped sending heartbeats (a blocked event loop), and workers that never finished starting. */
   private checkHeartbeats(): void {
     const now = Date.now();
     for (const worker of this.workers) {
-      if (worker.state !== 'ready' && worker.state !== 'draining') continue;
+      if (worker.state === 'starting' && now - worker.startedAt > this.options.startTimeout) {
+        worker.kill(`it did not load its module within startTimeout (${this.options.startTimeout} ms)`);
+        continue;
+      }
+      if (this.options.heartbeatInterval === 0 || (worker.state !== 'ready' && worker.state !== 'draining')) continue;
       const silent = now - worker.lastBeat;
       if (silent > this.options.heartbeatTimeout) {
         worker.kill(`no heartbeat for ${silent} ms (heartbeatTimeout ${this.options.heartbeatTimeout} ms): its event loop is blocked`);

@@ -22,6 +22,15 @@ describe('spawning', () => {
   });
 });
 
+describe('starting', () => {
+  it('a module that never finishes loading is killed after startTimeout and fails the pool', async () => {
+    const sup = supervisor({ worker: fixture('hangs-on-load.ts'), workers: 1, startTimeout: 500 });
+    const error = (await within(sup.run(1).catch((e: unknown) => e), 5000)) as Error;
+    expect(error).toBeInstanceOf(CrashLoopError);
+    expect(error.message).toContain('did not load its module within startTimeout (500 ms)');
+  });
+});
+
 describe('frame size', () => {
   it('rejects a payload larger than maxFrameSize before sending it, without touching the workers', async () => {
     const sup = supervisor({ worker: handlers, workers: 1, maxFrameSize: 4096 });
