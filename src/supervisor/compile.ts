@@ -95,3 +95,9 @@ export async function compileWorkerModule(url: string): Promise<string> {
   renameSync(temp, file);
   return pathToFileURL(file).href;
 }
+
+/** What workers load: the module itself (JavaScript), or its compiled JavaScript with source maps on (TypeScript). */
+export async function prepareWorkerModule(url: string): Promise<{ url: string; execArgv: string[] }> {
+  if (!needsCompile(url)) return { url, execArgv: [] };
+  return { url: await compileWorkerModule(url), execArgv: ['--enable-source-maps'] };
+}

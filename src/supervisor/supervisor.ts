@@ -22,13 +22,14 @@ import {
   WorkerBootError,
   WorkerCrashError,
 } from '../errors.js';
-import { compileWorkerModule, needsCompile } from './compile.js';
+import { prepareWorkerModule } from './compile.js';
 import { checkFrameSize, encodeWireValue, jobPrefix } from '../protocol/index.js';
 import { Dispatcher } from './dispatcher.js';
-import { TypedEmitter, type SupervisorEvents } from './events.js';
+import { onceWorker, TypedEmitter, type SupervisorEvents } from './events.js';
 import { Job } from './job.js';
 import { resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions, integerOption } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
+import { RoomQueue } from './room-queue.js';
 import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-handle.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
 
@@ -87,7 +88,9 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   /** Callers of onIdle(), resolved when the last pending job settles. */
   private idleWaiters: Array<() => void> = [];
   /** Callers of run() waiting for queue room (queueFull: 'wait'). */
-  private readonly roomWaiters: Array<{ admit: () => void; fail: (error: Error) => void }> = [];
+  private readonly roomQueue = new RoomQueue();
+  private readonly hasRoom = () => this.dispatcher.queued < this.options.maxQueue;
+  private readonly enqueueAdmitted = (job: Job) => this.enqueue(job, true);
   private size: number;
   private readonly concurrencyFollowsSize: boolean;
   private scheduledRestarts = 0;
@@ -174,46 +177,16 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
     this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
     const { maxQueue } = this.options;
-    if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomWaiters.length > 0)) {
+    if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomQueue.size > 0)) {
       if (this.options.queueFull === 'reject') throw new QueueFullError(maxQueue);
-      return this.waitForRoom(job);
+      return this.roomQueue.wait(job, this.enqueueAdmitted, () => this.resolveIdleWaiters());
     }
     return this.enqueue(job);
   }
 
-  /** queueFull 'wait': the job joins the queue when there is room, or rejects if it is aborted or the pool fails first. */
-  private waitForRoom(job: Job): Promise<Job> {
-    return new Promise<Job>((resolve, reject) => {
-      const { signal } = job.options;
-      const admit = () => {
-        signal?.removeEventListener('abort', onAbort);
-        try {
-          resolve(this.enqueue(job, true));
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const fail = (error: Error) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(error);
-      };
-      const waiter = { admit, fail };
-      const onAbort = () => {
-        const at = this.roomWaiters.indexOf(waiter);
-        if (at !== -1) this.roomWaiters.splice(at, 1);
-        reject(new AbortError('The job was aborted while it waited for room in the queue', { cause: signal?.reason }));
-        this.resolveIdleWaiters();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.roomWaiters.push(waiter);
-    });
-  }
-
   /** Lets callers waiting for queue room in, one per free place, in arrival order. */
   private admitWaiting(): void {
-    while (this.roomWaiters.length > 0 && this.dispatcher.queued < this.options.maxQueue) {
-      this.roomWaiters.shift()!.admit();
-    }
+    this.roomQueue.admit(this.hasRoom);
   }
 
   /**
@@ -259,7 +232,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   /** Resolves when no job is queued or running. */
   onIdle(): Promise<void> {
-    if (this.pending.size === 0 && this.roomWaiters.length === 0) return Promise.resolve();
+    if (this.pending.size === 0 && this.roomQueue.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -400,7 +373,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   private dispatch(job: Job, worker: WorkerHandle): void {
     job.attempts++;
     worker.send(job);
-    if (this.roomWaiters.length > 0) this.admitWaiting();
+    if (this.roomQueue.size > 0) this.admitWaiting();
     const { timeout } = job.options;
     if (timeout > 0) job.timer = setTimeout(() => this.cancel(job, new JobTimeoutError(job.id, timeout)), timeout);
     if (worker.jobsStarted >= worker.jobLimit) this.recycle(worker, `served ${worker.jobsStarted} jobs (maxJobsPerWorker)`);
@@ -420,7 +393,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   private onJobSettled(job: Job, ok: boolean, value: unknown): void {
     this.pending.delete(job);
-    if (this.roomWaiters.length > 0) this.admitWaiting();
+    if (this.roomQueue.size > 0) this.admitWaiting();
     this.resolveIdleWaiters();
     if (ok) this.counts.completed++;
     else this.counts.failed++;
@@ -437,7 +410,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   }
 
   private resolveIdleWaiters(): void {
-    if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomWaiters.length === 0) {
+    if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomQueue.size === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
@@ -448,7 +421,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     for (const job of [...this.pending]) this.cancel(job, error, true);
     this.dispatcher.queue.clear();
     this.dispatcher.clearParked();
-    for (const waiter of this.roomWaiters.splice(0)) waiter.fail(error);
+    this.roomQueue.failAll(error);
     this.resolveIdleWaiters();
   }
 
@@ -465,13 +438,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
 
   /** Compiles a TypeScript module once for all workers; JavaScript modules are loaded as they are. */
   private async prepareModule(): Promise<void> {
-    const url = this.options.worker;
-    if (!needsCompile(url)) {
-      this.module = { url, execArgv: [] };
-      return;
-    }
-    const compiled = await compileWorkerModule(url);
-    this.module = { url: compiled, execArgv: ['--enable-source-maps'] };
+    this.module = await prepareWorkerModule(this.options.worker);
   }
 
   /** A module that does not compile is a boot failure: no worker could ever start. */
@@ -555,29 +522,11 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   }
 
   private waitExit(worker: WorkerHandle): Promise<void> {
-    if (worker.state === 'exited') return Promise.resolve();
-    return new Promise((resolve) => {
-      const onExit = (event: { workerId: number }) => {
-        if (event.workerId !== worker.id) return;
-        this.off('worker:exit', onExit);
-        resolve();
-      };
-      this.on('worker:exit', onExit);
-    });
+    return worker.state === 'exited' ? Promise.resolve() : onceWorker(this, worker.id, ['worker:exit']);
   }
 
   private waitReadyOrExit(worker: WorkerHandle): Promise<void> {
-    if (worker.state !== 'starting') return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (event: { workerId: number }) => {
-        if (event.workerId !== worker.id) return;
-        this.off('worker:ready', done);
-        this.off('worker:exit', done);
-        resolve();
-      };
-      this.on('worker:ready', done);
-      this.on('worker:exit', done);
-    });
+    return worker.state !== 'starting' ? Promise.resolve() : onceWorker(this, worker.id, ['worker:ready', 'worker:exit']);
   }
 
   // ── WorkerOwner: what worker handles report ───────────────────────
