@@ -1,6 +1,5 @@
 // Command-line flags of `supervise run`: parsing, help text, and conversion to supervisor options.
-import { parseArgs } from 'node:util';
-import { checkLogLevel, integerFlagOptions, readIntegerFlags } from './flags.js';
+import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP = `Usage: supervise run <file> [options]
@@ -94,24 +93,14 @@ const INTEGER_FLAGS = {
 
 /** Parses argv (without node and script); throws UsageError with a one-line message. */
 export function parseCommand(argv: string[]): ParsedCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...integerFlagOptions(INTEGER_FLAGS),
-        name: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
+  const parsed = parseFlags(argv, {
+    ...integerFlagOptions(INTEGER_FLAGS),
+    name: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+    help: { type: 'boolean', short: 'h', default: false },
+    version: { type: 'boolean', short: 'v', default: false },
+  });
   const { values, positionals } = parsed;
   const logLevel = checkLogLevel(String(values['log-level']));
   const flags: CliFlags = { json: values.json === true, logLevel };

@@ -1,4 +1,5 @@
 // Flag parsing shared by `supervise run` and `supervise serve`: integer flags and the log level, with one-line errors.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { LOG_LEVELS } from '../supervisor/options.js';
 import { UsageError } from './usage-error.js';
 
@@ -28,4 +29,17 @@ export function integerFlagOptions(spec: Record<string, number>): Record<string,
 export function checkLogLevel(level: string): string {
   if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
   return level;
+}
+
+/** node:util parseArgs in strict mode with positionals, its errors turned into one-line UsageErrors. */
+export function parseFlags(
+  argv: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    return { values: values as Record<string, string | boolean | undefined>, positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
 }

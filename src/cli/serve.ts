@@ -11,12 +11,11 @@
  * Exit codes: 0 stopped by a signal, 2 usage or socket-path error (one line on
  * stderr), 3 the worker pool failed (module does not load, crash loop).
  */
-import { parseArgs } from 'node:util';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors.js';
 import { serve, type ServeOptions, type SocketServer } from '../serve/server.js';
 import { formatMode, parseMode, SocketPathError } from '../serve/socket-path.js';
-import { checkLogLevel, integerFlagOptions, readIntegerFlags } from './flags.js';
+import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
 import { checkModuleFile } from './load-file.js';
 import { createCliLogger } from './logger.js';
 import { UsageError } from './usage-error.js';
@@ -65,23 +64,13 @@ interface ServeCommand {
 
 /** Parses `serve`'s arguments (after the word serve); throws UsageError with a one-line message. */
 export function parseServeArgs(argv: string[]): ServeCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...integerFlagOptions(INTEGER_FLAGS),
-        socket: { type: 'string' },
-        mode: { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0]);
-  }
+  const parsed = parseFlags(argv, {
+    ...integerFlagOptions(INTEGER_FLAGS),
+    socket: { type: 'string' },
+    mode: { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const { values, positionals } = parsed;
   const logLevel = String(values['log-level']);
   if (values.help) return { help: true, logLevel };
