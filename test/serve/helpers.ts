@@ -22,7 +22,7 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; fails after `timeout` ms with `what`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeout = 10_000): Promise<void> {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeout = 30_000): Promise<void> {
   const end = Date.now() + timeout;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
