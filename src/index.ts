@@ -1,5 +1,5 @@
 // `supervise`: the supervisor API for apps that embed it.
-export { createSupervisor, Supervisor, type SupervisorStats, type SupervisorState, type CloseOptions, type JobOutcome } from './supervisor/supervisor.js';
+export { createSupervisor, Supervisor, type SupervisorStats, type SupervisorState, type CloseOptions, type JobOutcome, type WorkerStats } from './supervisor/supervisor.js';
 export type { SupervisorOptions, RunOptions, QueueFullBehavior } from './supervisor/options.js';
 export type { MapOptions, MapResult } from './supervisor/map.js';
 export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, JobDoneEvent } from './supervisor/events.js';

@@ -56,6 +56,23 @@ export interface SupervisorStats {
   state: SupervisorState;
 }
 
+/** One live worker, as its last heartbeat described it. */
+export interface WorkerStats {
+  workerId: number;
+  pid: number | undefined;
+  state: 'starting' | 'ready' | 'draining' | 'exited';
+  /** Jobs running on it now. */
+  inFlight: number;
+  /** Jobs it was given since it started. */
+  jobs: number;
+  /** Resident set size from its last heartbeat, bytes (0 before the first). */
+  rss: number;
+  /** Mean event-loop delay over its last heartbeat interval, ms. */
+  loopDelay: number;
+  /** ms since its last heartbeat. */
+  silentFor: number;
+}
+
 export interface JobOutcome<T> {
   result: T;
   jobId: number;
@@ -201,6 +218,21 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
     const { name, timeout, retries, signal } = options;
     const runOptions = resolveRunOptions({ name, timeout, retries, signal }, this.options);
     return mapInputs<T>((payload) => this.runResolved<T>(payload, runOptions), inputs, window, options.settle === true);
+  }
+
+  /** Each live worker: its state, load, and what its last heartbeat said (RSS, event-loop delay). */
+  workerStats(): WorkerStats[] {
+    const now = Date.now();
+    return [...this.workers].map((worker) => ({
+      workerId: worker.id,
+      pid: worker.pid,
+      state: worker.state,
+      inFlight: worker.inFlight.size,
+      jobs: worker.jobsStarted,
+      rss: worker.rss,
+      loopDelay: worker.loopDelay,
+      silentFor: now - worker.lastBeat,
+    }));
   }
 
   stats(): SupervisorStats {

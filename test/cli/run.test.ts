@@ -1,8 +1,8 @@
 // `supervise run` end to end: the built CLI, real workers, real stdin/stdout.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { cli, fixture, root, waitFor } from '../helpers.js';
+import { alive, cli, fixture, root, waitFor } from '../helpers.js';
 
 interface Outcome {
   code: number | null;
@@ -125,5 +125,25 @@ describe('errors and flags', () => {
     expect(help.stdout).toContain('Exit codes:');
     const version = await run(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('a second signal', () => {
+  it('exits at once, killing workers stuck in their jobs', async () => {
+    const child = start(['run', fixture('handlers.ts'), '--name', 'spin', '--workers', '2', '--log-level', 'silent']);
+    child.stdin!.write('null\nnull\n');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(child.exitCode).toBeNull(); // the first signal waits for the (stuck) jobs
+    const workers = execFileSync('pgrep', ['-P', String(child.pid), '-f', 'worker/main.js'], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(workers).toHaveLength(2);
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const { code } = await child.done;
+    expect(code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(3000);
+    // the stuck workers cannot notice their channel closing: they were killed
+    expect(await waitFor(() => workers.every((pid) => !alive(pid)), 2000)).toBe(true);
   });
 });

@@ -118,6 +118,24 @@ describe('timeouts and cancellation', () => {
 });
 
 describe('heartbeats', () => {
+  it('carry each worker\'s RSS and event-loop delay', async () => {
+    const sup = supervisor({ worker: hostile, workers: 2, heartbeatInterval: 100, heartbeatTimeout: 5000 });
+    await sup.ready();
+    await waitFor(() => sup.workerStats().every((w) => w.rss > 0), 3000);
+    const stats = sup.workerStats();
+    expect(stats).toHaveLength(2);
+    for (const worker of stats) {
+      expect(worker.state).toBe('ready');
+      expect(worker.rss).toBeGreaterThan(10 * 1024 * 1024);
+      expect(worker.loopDelay).toBeGreaterThanOrEqual(0);
+      expect(worker.silentFor).toBeLessThan(1000);
+    }
+    const pids = stats.map((w) => w.pid).sort();
+    await sup.run(20, { name: 'grow' });
+    await waitFor(() => Math.max(...sup.workerStats().map((w) => w.rss)) > stats[0].rss + 15 * 1024 * 1024, 3000);
+    expect(sup.workerStats().map((w) => w.pid).sort()).toEqual(pids);
+  });
+
   it('kills and replaces a worker whose event loop is blocked', async () => {
     const sup = supervisor({ worker: hostile, workers: 1, heartbeatInterval: 100, heartbeatTimeout: 600, retries: 0, restartDelay: 10 });
     const stuckPid = await sup.run<number>(null, { name: 'pid' });
