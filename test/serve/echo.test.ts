@@ -4,7 +4,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSupervisor, serve, WorkerBootError, type SocketServer } from 'supervise';
-import { ECHO_WORKER, exchange, findProgram, LINE_WORKER, LineClient, NO_CONNECTION_WORKER, SEED_CLIENT, sleep, tempDir, waitFor } from './helpers.js';
+import { ECHO_WORKER, exchange, findProgram, LINE_WORKER, LineClient, NO_CONNECTION_WORKER, UDS_ECHO_CLIENT, sleep, tempDir, waitFor } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -25,7 +25,7 @@ describe('serve() with the echo worker', () => {
   it('answers the seed article\'s Python client', async () => {
     const socket = `${tmp.dir}/echo.sock`;
     server = await serve({ worker: ECHO_WORKER, workers: 2, socket, logLevel: 'silent' });
-    const { stdout } = await run('python3', [SEED_CLIENT, socket], { timeout: 10_000 });
+    const { stdout } = await run('python3', [UDS_ECHO_CLIENT, socket], { timeout: 10_000 });
     expect(stdout.split('\n')).toEqual([
       `Connect to socket: ${socket}`,
       'Start communication!',

@@ -11,7 +11,7 @@ export const CLI = path.join(ROOT, 'dist/cli/main.js');
 export const ECHO_WORKER = path.join(ROOT, 'workers/echo.ts');
 export const LINE_WORKER = path.join(ROOT, 'test/fixtures/serve-worker.ts');
 export const NO_CONNECTION_WORKER = path.join(ROOT, 'test/fixtures/no-connection-worker.ts');
-export const SEED_CLIENT = path.join(ROOT, 'test/fixtures/seed_client.py');
+export const UDS_ECHO_CLIENT = path.join(ROOT, 'test/fixtures/uds_echo_client.py');
 
 /** A fresh directory under the OS temp dir (short paths: sun_path is 107 bytes). */
 export function tempDir(): { dir: string; cleanup: () => void } {

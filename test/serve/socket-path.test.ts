@@ -5,7 +5,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serve, SocketPathError, type SocketServer } from 'supervise';
-import { ECHO_WORKER, LineClient, LINE_WORKER, runCli, SEED_CLIENT, tempDir } from './helpers.js';
+import { ECHO_WORKER, LineClient, LINE_WORKER, runCli, UDS_ECHO_CLIENT, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -46,7 +46,7 @@ describe('the socket file', () => {
     await expect(LineClient.connect(socket)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
     // (not compared by inode: the filesystem may hand the freed inode number to the new socket)
-    const { stdout } = await run('python3', [SEED_CLIENT, socket], { timeout: 10_000 });
+    const { stdout } = await run('python3', [UDS_ECHO_CLIENT, socket], { timeout: 10_000 });
     expect(stdout).toContain("Echo: b'My name is Tom!'");
   });
 
