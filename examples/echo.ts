@@ -1,4 +1,4 @@
-// Runs the echo worker on two processes and sends it the seed's two messages, a JSON object and some bytes.
+// Runs the echo worker on two processes and sends it two greetings, a JSON object and some bytes.
 import { defineRun } from 'supervise';
 
 export default defineRun({
