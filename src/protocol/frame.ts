@@ -80,9 +80,3 @@ export function encodeFrame(kind: FrameKind, enc: number, id: number, payload?: 
   return out;
 }
 
-/** Encodes only a header, for large payloads that are written after it without being copied. */
-export function encodeHeader(kind: FrameKind, enc: number, id: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_SIZE);
-  writeHeader(out, 0, length, kind, enc, id);
-  return out;
-}

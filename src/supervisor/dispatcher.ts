@@ -47,11 +47,6 @@ export class Dispatcher {
     return this.queue.size + this.waiting.length - this.waitingHead;
   }
 
-  /** Jobs started (fast path or p-queue task) and not yet settled. */
-  get active(): number {
-    return this.direct + this.queue.pending;
-  }
-
   /** Adds a job; it runs now if it can, otherwise its p-queue task lasts until the job settles. */
   submit(job: Job): void {
     if (this.fastPath && this.queue.size === 0 && this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency) {

@@ -44,10 +44,6 @@ export interface WorkerExitInfo extends ExitInfo {
   bootError: WorkerBootError | undefined;
   /** True when the supervisor asked it to stop (recycle, reload, resize, close). */
   expected: boolean;
-  /** True when it never said hello. */
-  beforeReady: boolean;
-  /** ms it was alive. */
-  uptime: number;
 }
 
 /** What a worker handle reports to its supervisor. */
@@ -394,8 +390,6 @@ export class WorkerHandle {
       reason,
       bootError,
       expected: this.stopReason !== undefined && this.killReason === undefined,
-      beforeReady,
-      uptime: Date.now() - this.startedAt,
     });
   }
 }
