@@ -62,7 +62,6 @@ export class WorkerHandle {
   /** Jobs settled here (timed out, cancelled) whose reply has not come yet; they still occupy a slot. */
   readonly abandoned = new Map<number, NodeJS.Timeout | undefined>();
   pid: number | undefined;
-  handlers: string[] = [];
   jobsStarted = 0;
   rss = 0;
   loopDelay = 0;
@@ -249,7 +248,6 @@ export class WorkerHandle {
         const hello = parseJson<HelloMessage>(frame.payload, 'hello');
         checkHello(hello);
         this.greeted = true;
-        this.handlers = hello.handlers;
         this.lastBeat = Date.now();
         if (this.state === 'starting') this.state = 'ready';
         this.log.debug({ handlers: hello.handlers }, 'worker ready');
