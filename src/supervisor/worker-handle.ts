@@ -51,7 +51,7 @@ export interface WorkerOwner {
   readonly log: Logger;
   onReady(worker: WorkerHandle): void;
   /** A job finished on this worker, or an abandoned job's late reply arrived: a slot is free. */
-  onSlotFreed(worker: WorkerHandle, job: Job | undefined): void;
+  onSlotFreed(): void;
   onHeartbeat(worker: WorkerHandle): void;
   onExit(worker: WorkerHandle, info: WorkerExitInfo): void;
 }
@@ -81,6 +81,7 @@ export class WorkerHandle {
   private greeted = false;
   /** A protocol error was seen; nothing more from this channel is trusted. */
   private broken = false;
+  private readonly onFrameBound = (frame: Frame) => this.onFrame(frame);
 
   constructor(
     readonly id: number,
@@ -190,7 +191,7 @@ export class WorkerHandle {
     channel.on('data', (chunk: Buffer) => {
       if (this.state === 'exited' || this.broken) return;
       try {
-        this.decoder.push(chunk, (frame) => this.onFrame(frame));
+        this.decoder.push(chunk, this.onFrameBound);
       } catch (error) {
         this.protocolError(error);
       }
@@ -270,7 +271,7 @@ export class WorkerHandle {
       }
       clearTimeout(this.abandoned.get(frame.id));
       this.abandoned.delete(frame.id);
-      this.owner.onSlotFreed(this, undefined);
+      this.owner.onSlotFreed();
       return;
     }
     // decode before touching state: a malformed reply is a protocol error, and the job is retried
@@ -292,7 +293,7 @@ export class WorkerHandle {
     if (ok) job.resolve(value);
     else job.reject(value as Error);
     job.worker = undefined;
-    this.owner.onSlotFreed(this, job);
+    this.owner.onSlotFreed();
   }
 
   private wireOutput(): void {
@@ -375,12 +376,12 @@ export class WorkerHandle {
       );
     }
     const reason = bootError
-        ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
-        : this.killReason
-          ? `was killed (${describeExit({ exitCode, signal })}): ${this.killReason}`
-          : spawnError
-            ? `could not be spawned: ${spawnError}`
-            : `exited with ${describeExit({ exitCode, signal })}`;
+      ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
+      : this.killReason
+        ? `was killed (${describeExit({ exitCode, signal })}): ${this.killReason}`
+        : spawnError
+          ? `could not be spawned: ${spawnError}`
+          : `exited with ${describeExit({ exitCode, signal })}`;
     this.owner.onExit(this, {
       exitCode,
       signal,

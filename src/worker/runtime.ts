@@ -12,7 +12,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { UnknownHandlerError } from '../errors.js';
+import { AbortError, UnknownHandlerError } from '../errors.js';
 import {
   decodeValue,
   checkFrameSize,
@@ -52,6 +52,7 @@ export class WorkerRuntime {
   private beforeExitDone = false;
   private beforeExitStarted = false;
   private stopHeartbeat: () => void = () => {};
+  private readonly onFrameBound = (frame: Frame) => this.onFrame(frame);
 
   constructor(private readonly options: RuntimeOptions) {
     this.writer = new FrameWriter(options.channel);
@@ -79,7 +80,7 @@ export class WorkerRuntime {
 
   private onData(chunk: Buffer): void {
     try {
-      this.decoder.push(chunk, (frame) => this.onFrame(frame));
+      this.decoder.push(chunk, this.onFrameBound);
     } catch (error) {
       process.stderr.write(`supervise worker ${process.pid}: invalid data from the supervisor, exiting: ${(error as Error).message}\n`);
       this.options.exit(WorkerExit.ProtocolError);
@@ -92,7 +93,7 @@ export class WorkerRuntime {
         return this.runJob(frame);
       case FrameKind.Cancel: {
         const ctx = this.inFlight.get(frame.id);
-        if (ctx) ctx.abort(Object.assign(new Error('The job was cancelled'), { name: 'AbortError', code: 'ABORT_ERR' }));
+        if (ctx) ctx.abort(new AbortError('The job was cancelled'));
         return;
       }
       case FrameKind.Shutdown:
