@@ -60,20 +60,26 @@ function withTail(message: string, tail: string): string {
   return tail ? `${message}\n--- worker stderr (tail) ---\n${tail}` : message;
 }
 
-/** A job's worker died while the job was in flight, and no retry was left. */
+/** A job's worker died while the job was in flight, and no attempt was left; `crashes` counts the workers it was running on when they ended. */
 export class WorkerCrashError extends SuperviseError implements ExitInfo {
   jobId: number;
   attempts: number;
+  crashes: number;
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
   pid: number | undefined;
-  constructor(details: { jobId: number; attempts: number; pid?: number; reason?: string } & ExitInfo, options?: SuperviseErrorOptions) {
+  constructor(
+    details: { jobId: number; attempts: number; crashes?: number; pid?: number; reason?: string } & ExitInfo,
+    options?: SuperviseErrorOptions,
+  ) {
     const why = details.reason ?? `exited with ${describeExit(details)}`;
+    const crashes = details.crashes ?? 1;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     super(
       'ERR_WORKER_CRASHED',
       withTail(
-        `Job ${details.jobId} failed: its worker${details.pid ? ` (pid ${details.pid})` : ''} ${why} after ${details.attempts} attempt${details.attempts === 1 ? '' : 's'}`,
+        `Job ${details.jobId} failed: ${crashes > 1 ? `it took down ${plural(crashes, 'worker')}; the last one` : 'its worker'}${details.pid ? ` (pid ${details.pid})` : ''} ${why}, after ${plural(details.attempts, 'attempt')}`,
         details.stderrTail,
       ),
       options,
@@ -81,6 +87,7 @@ export class WorkerCrashError extends SuperviseError implements ExitInfo {
     this.name = 'WorkerCrashError';
     this.jobId = details.jobId;
     this.attempts = details.attempts;
+    this.crashes = crashes;
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.stderrTail = details.stderrTail;
@@ -126,6 +133,14 @@ export class CrashLoopError extends SuperviseError implements ExitInfo {
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.stderrTail = details.stderrTail;
+  }
+}
+
+/** `reload()` could not bring up a replacement worker; the workers it had not yet replaced keep serving. */
+export class ReloadError extends SuperviseError {
+  constructor(message: string, options?: SuperviseErrorOptions) {
+    super('ERR_RELOAD_FAILED', message, options);
+    this.name = 'ReloadError';
   }
 }
 
@@ -185,6 +200,7 @@ export const errorClasses: Record<string, new (...args: never[]) => SuperviseErr
   WorkerCrashError,
   WorkerBootError,
   CrashLoopError,
+  ReloadError,
   JobTimeoutError,
   AbortError,
   QueueFullError,

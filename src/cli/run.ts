@@ -143,6 +143,10 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   process.on('SIGTTOU', onTtou);
 
   const stopped = () => interrupted !== undefined || sup.state === 'failed';
+  // a pool that failed runs nothing more: stop reading input, even when none is coming
+  sup.once('failed', () => {
+    if (!definition) io.stdin.destroy();
+  });
   const json = flags.json || !definition;
   const name = flags.name ?? definition?.name;
   const entries = definition ? jobsOf(definition, stopped) : linesOf(io, stopped);

@@ -11,6 +11,8 @@ export interface HelloMessage {
   version: number;
   pid: number;
   handlers: string[];
+  /** The module asked that its process group be left alone when the worker ends (`export const supervise = { keepProcessGroup: true }`). */
+  keepProcessGroup?: boolean;
 }
 
 /** Heartbeat: sent by the worker every `heartbeatInterval` ms. */

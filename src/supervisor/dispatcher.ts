@@ -83,6 +83,12 @@ export class Dispatcher {
     else this.waiting.push(job);
   }
 
+  /** Runs a job again after its worker ended: in its own slot if it still holds one, otherwise through the queue. */
+  retry(job: Job): void {
+    if (job.taskDone) this.schedule(job);
+    else this.submit(job);
+  }
+
   /** Forgets a parked job that settled without running (cancelled); rare, so a linear search is fine. */
   unpark(job: Job): void {
     const index = this.waiting.indexOf(job, this.waitingHead);

@@ -1,5 +1,6 @@
 // The supervisor's lifecycle events and a typed EventEmitter for them.
 import { EventEmitter } from 'node:events';
+import type { ExitCause } from './exit-policy.js';
 
 export interface WorkerInfo {
   workerId: number;
@@ -13,6 +14,8 @@ export interface WorkerExitEvent extends WorkerInfo {
   reason: string;
   /** True when the supervisor asked it to stop (recycle, reload, resize, close). */
   expected: boolean;
+  /** How the exit was classified: `ordered`, `crash`, `boot-error`, `killed-while-starting` or `spawn-failed` (see the README's Supervision section). */
+  cause: ExitCause['kind'];
 }
 
 export interface JobDoneEvent {

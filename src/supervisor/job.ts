@@ -5,6 +5,8 @@ import type { WorkerHandle } from './worker-handle.js';
 export class Job {
   /** Attempts dispatched so far (1 after the first dispatch). */
   attempts = 0;
+  /** Workers that ended while running this job. */
+  crashes = 0;
   /** The worker running the current attempt. */
   worker: WorkerHandle | undefined;
   /** pid of the worker that answered. */
@@ -55,6 +57,13 @@ export class Job {
     this.taskDone?.();
     this.onSettled?.(this, false, error);
     return true;
+  }
+
+  /** Frees the job's concurrency slot early (its worker is draining); a retry takes a new one. */
+  releaseSlot(): void {
+    const done = this.taskDone;
+    this.taskDone = undefined;
+    done?.();
   }
 
   clearTimer(): void {

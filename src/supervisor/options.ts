@@ -33,7 +33,12 @@ export interface SupervisorOptions {
   heartbeatTimeout?: number;
   /** A worker that has not loaded its module and said hello within this many ms is killed (a boot failure). @default 60000 */
   startTimeout?: number;
-  /** More unexpected worker exits than this within `restartWindow` fails the supervisor. @default 10 */
+  /**
+   * A worker draining (recycle, reload, resize, close) that still has not exited after this many ms is killed,
+   * and its unfinished jobs are retried elsewhere or rejected. Also the default bound of `close()`. @default 30000
+   */
+  drainTimeout?: number;
+  /** More crashes that no job can be blamed for (a worker dying idle or while starting) than this within `restartWindow` fails the supervisor. @default 10 */
   maxRestarts?: number;
   /** The window for `maxRestarts`, ms. @default 60000 */
   restartWindow?: number;
@@ -149,6 +154,7 @@ export function resolveOptions(options: SupervisorOptions): ResolvedOptions {
     heartbeatInterval,
     heartbeatTimeout,
     startTimeout: integerOption('startTimeout', options.startTimeout, 1, 60_000),
+    drainTimeout: integerOption('drainTimeout', options.drainTimeout, 0, 30_000, true),
     maxRestarts: integerOption('maxRestarts', options.maxRestarts, 0, 10, true),
     restartWindow: integerOption('restartWindow', options.restartWindow, 1, 60_000),
     restartDelay,

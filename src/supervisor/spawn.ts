@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ChildProcess } from 'node:child_process';
 import type { WorkerConfig } from '../worker/types.js';
+import { guardGroup } from './watchdog.js';
 
 /** The compiled worker entry; spawned as plain JavaScript. */
 export const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
@@ -42,7 +43,8 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
     reject: false,
     // each worker in its own process group: a Ctrl-C at the terminal (or a signal to the supervisor's group)
     // reaches only the supervisor, which drains and stops its workers itself. Workers still never outlive it:
-    // they exit when their channel closes, which the kernel does when the supervisor dies, however it dies.
+    // they exit when their channel closes, which the kernel does when the supervisor dies, and the watchdog
+    // kills the group of any whose event loop is too busy to notice.
     detached: true,
     cleanup: true,
     cwd: settings.cwd,
@@ -51,10 +53,15 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
   });
   // The result promise only settles when the process ends; exits are handled through events.
   subprocess.catch(() => {});
+  const channel = subprocess.stdio?.[3];
+  if (!channel || !subprocess.stdout || !subprocess.stderr) {
+    throw Object.assign(new Error('the worker process was spawned without its channel'), { code: 'ERR_SPAWN' });
+  }
+  if (subprocess.pid !== undefined) guardGroup(subprocess.pid);
   return {
     process: subprocess as unknown as ChildProcess,
-    channel: subprocess.stdio[3] as unknown as Socket,
-    stdout: subprocess.stdout!,
-    stderr: subprocess.stderr!,
+    channel: channel as unknown as Socket,
+    stdout: subprocess.stdout,
+    stderr: subprocess.stderr,
   };
 }

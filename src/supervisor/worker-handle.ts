@@ -1,20 +1,23 @@
 /*
  * One worker process as the supervisor sees it, as a small state machine:
  *
- *   starting ──hello──► ready ──recycle/reload/close──► draining ──► exited
- *       │                 │                                ▲
- *       └──boot error─────┴──crash / kill / protocol error─┘
+ *   starting ──hello──► ready ──drain (recycle, reload, resize, close)──► draining ──► exited
+ *       │                 │                                                  │           ▲
+ *       │                 └──────────kill (timeout, heartbeat, deadline)──► stopping ──┤
+ *       └──boot error, crash, spawn failure, outside kill───────────────────────────────┘
  *
  * It owns the channel: frames out through a FrameWriter, frames in through a
  * FrameDecoder. Anything on the channel that breaks the protocol (garbage, an
  * oversized length, an unknown kind, a result for a job it was not given)
  * gets the worker killed with a coded ProtocolError; its jobs are then the
- * supervisor's to retry. Stdout and stderr are logged line by line, and the
- * last stderr lines are kept for crash reports.
+ * supervisor's to retry. Signals go to the worker's whole process group, so
+ * whatever a handler started goes with it. When it ends, it reports the facts
+ * of its exit; what they mean is decided in exit-policy.ts.
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import { describeExit, ProtocolError, WorkerBootError, type ExitInfo } from '../errors.js';
+import { describeExit, ProtocolError, WorkerBootError } from '../errors.js';
+import { Lifecycle, type Moves } from '../lifecycle.js';
 import {
   checkHello,
   decodeValue,
@@ -30,23 +33,32 @@ import {
   type HelloMessage,
   type SerializedError,
 } from '../protocol/index.js';
+import type { ExitFacts, StopOrder } from './exit-policy.js';
 import type { Job } from './job.js';
 import { createLineSplitter, TailBuffer } from './line-splitter.js';
 import type { ResolvedOptions } from './options.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
+import { releaseGroup } from './watchdog.js';
 
-export type WorkerState = 'starting' | 'ready' | 'draining' | 'exited';
+export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopping' | 'exited';
 
-export interface WorkerExitInfo extends ExitInfo {
-  /** Why it ended, for messages: `exited with exit code 1`, `was killed: heartbeat timeout`, ... */
+const WORKER_MOVES: Moves<WorkerState> = {
+  starting: ['ready', 'draining', 'stopping', 'exited'],
+  ready: ['draining', 'stopping', 'exited'],
+  draining: ['stopping', 'exited'],
+  stopping: ['exited'],
+  exited: [],
+};
+
+export interface WorkerExitInfo extends ExitFacts {
+  /** Why it ended, for messages: `exited with exit code 1`, `was killed (signal SIGTERM): heartbeat timeout`, ... */
   reason: string;
-  /** Set when the module failed to load. */
+  stderrTail: string;
+  /** Set when it ended before its hello: what is known of why the module did not load. */
   bootError: WorkerBootError | undefined;
-  /** True when the supervisor asked it to stop (recycle, reload, resize, close). */
-  expected: boolean;
 }
 
-/** What a worker handle reports to its supervisor. */
+/** What a worker handle reports to its pool. */
 export interface WorkerOwner {
   readonly log: Logger;
   onReady(worker: WorkerHandle): void;
@@ -57,7 +69,13 @@ export interface WorkerOwner {
 }
 
 export class WorkerHandle {
-  state: WorkerState = 'starting';
+  private readonly life = new Lifecycle<WorkerState>(WORKER_MOVES, 'starting', (_from, to) => this.onMove(to));
+  private markReady!: () => void;
+  private markExited!: () => void;
+  /** Resolves when the worker becomes ready (never, if it ends first). */
+  readonly readied = new Promise<void>((resolve) => (this.markReady = resolve));
+  /** Resolves when the worker has exited and been reaped. */
+  readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
   readonly inFlight = new Map<number, Job>();
   /** Jobs settled here (timed out, cancelled) whose reply has not come yet; they still occupy a slot. */
   readonly abandoned = new Map<number, NodeJS.Timeout | undefined>();
@@ -67,13 +85,21 @@ export class WorkerHandle {
   loopDelay = 0;
   lastBeat = Date.now();
   readonly startedAt = Date.now();
-  /** Set when the supervisor itself decided to stop this worker. */
-  stopReason: string | undefined;
-  private killReason: string | undefined;
+  /** Why the supervisor stopped this worker, if it did; the first order wins. */
+  order: StopOrder | undefined;
+  private orderReason: string | undefined;
+  /** A replacement is starting for this worker (recycling); it keeps serving until that one is ready. */
+  replacedBy: WorkerHandle | undefined;
+  /** The worker this one was started to replace. */
+  replaces: WorkerHandle | undefined;
+  /** How the worker being replaced is to be stopped once its replacement is ready. */
+  replaceOrder: { order: 'recycle' | 'reload'; reason: string } | undefined;
   private bootError: SerializedError | undefined;
+  private spawnError: NodeJS.ErrnoException | undefined;
+  private keepProcessGroup = false;
   private readonly tail = new TailBuffer();
-  private readonly spawned: SpawnedWorker;
-  private readonly writer: FrameWriter;
+  private readonly spawned: SpawnedWorker | undefined;
+  private readonly writer: FrameWriter | undefined;
   private readonly decoder: FrameDecoder;
   private readonly log: Logger;
   private killTimer: NodeJS.Timeout | undefined;
@@ -94,23 +120,47 @@ export class WorkerHandle {
     /** Serve mode: spawn with a Node IPC channel beside the fd-3 channel. */
     ipc = false,
   ) {
-    this.spawned = spawnWorker(
-      {
-        module: module.url,
-        workerId: id,
-        heartbeatInterval: options.heartbeatInterval,
-        maxFrameSize: options.maxFrameSize,
-        logLevel: owner.log.level,
-      },
-      { ...options, execArgv: [...module.execArgv, ...options.execArgv], ipc },
-    );
-    this.pid = this.spawned.process.pid;
-    this.log = owner.log.child({ workerId: id, pid: this.pid });
-    this.writer = new FrameWriter(this.spawned.channel);
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
-    this.wireChannel();
+    try {
+      this.spawned = spawnWorker(
+        {
+          module: module.url,
+          workerId: id,
+          heartbeatInterval: options.heartbeatInterval,
+          maxFrameSize: options.maxFrameSize,
+          logLevel: owner.log.level,
+        },
+        { ...options, execArgv: [...module.execArgv, ...options.execArgv], ipc },
+      );
+    } catch (error) {
+      // the fd table is full, no memory, no node binary: the pool backs off and tries again; the host must not die
+      this.spawnError = asErrno(error);
+    }
+    this.pid = this.spawned?.process.pid;
+    this.log = owner.log.child({ workerId: id, pid: this.pid });
+    if (!this.spawned) {
+      this.writer = undefined;
+      setImmediate(() => this.onExit(null, null));
+      return;
+    }
+    this.writer = new FrameWriter(this.spawned.channel);
+    this.wireChannel(this.spawned);
     this.wireOutput();
-    this.wireExit();
+    this.wireExit(this.spawned);
+  }
+
+  get state(): WorkerState {
+    return this.life.state;
+  }
+
+  private onMove(to: WorkerState): void {
+    if (to === 'ready') this.markReady();
+    else if (to === 'exited') this.markExited();
+  }
+
+  /** When the worker entered its current state (ms since the epoch). */
+  get stateSince(): number {
+    return this.life.since;
   }
 
   /** Jobs occupying this worker's slots. */
@@ -120,6 +170,7 @@ export class WorkerHandle {
 
   /** The child process (serve mode passes connections over its IPC channel). */
   get child(): ChildProcess {
+    if (!this.spawned) throw new ProtocolError('The worker process was never spawned', 'ERR_PROTOCOL');
     return this.spawned.process;
   }
 
@@ -132,7 +183,7 @@ export class WorkerHandle {
     this.inFlight.set(job.id, job);
     this.jobsStarted++;
     job.worker = this;
-    this.writer.send(FrameKind.Job, job.enc, job.id, job.data, job.prefix);
+    this.writer!.send(FrameKind.Job, job.enc, job.id, job.data, job.prefix);
   }
 
   /**
@@ -141,29 +192,27 @@ export class WorkerHandle {
    */
   abandon(job: Job, killGrace: number): void {
     if (!this.inFlight.delete(job.id)) return;
-    this.writer.send(FrameKind.Cancel, 0, job.id);
-    const timer =
-      this.state === 'exited'
-        ? undefined
-        : setTimeout(() => this.kill(`job ${job.id} did not stop within killGrace (${killGrace} ms) after it was cancelled`), killGrace);
+    this.writer?.send(FrameKind.Cancel, 0, job.id);
+    const timer = this.life.is('exited')
+      ? undefined
+      : setTimeout(() => this.kill('cancel', `job ${job.id} did not stop within killGrace (${killGrace} ms) after it was cancelled`), killGrace);
     timer?.unref();
     this.abandoned.set(job.id, timer);
   }
 
   /** Stops taking jobs and asks the worker to exit once its in-flight jobs are done. */
-  drain(reason: string): void {
-    if (this.state === 'exited' || this.state === 'draining') return;
-    this.stopReason ??= reason;
-    this.state = 'draining';
-    this.writer.send(FrameKind.Shutdown, 0, 0);
-    this.writer.flush();
+  drain(order: StopOrder, reason: string): void {
+    this.setOrder(order, reason);
+    if (!this.life.to('draining')) return;
+    this.writer?.send(FrameKind.Shutdown, 0, 0);
+    this.writer?.flush();
   }
 
-  /** Kills the worker: SIGTERM, then SIGKILL after `grace` ms. Its jobs are the supervisor's to retry. */
-  kill(reason: string, grace = this.options.killGrace): void {
-    if (this.state === 'exited') return;
-    this.killReason ??= reason;
-    if (!this.stopReason) this.log.warn({ reason }, 'killing worker');
+  /** Kills the worker and its process group: SIGTERM, then SIGKILL after `grace` ms. Its jobs are the pool's to retry. */
+  kill(order: StopOrder, reason: string, grace = this.options.killGrace): void {
+    if (this.life.is('exited')) return;
+    this.setOrder(order, reason);
+    this.life.to('stopping');
     this.signal('SIGTERM');
     if (!this.killTimer) {
       this.killTimer = setTimeout(() => this.signal('SIGKILL'), grace);
@@ -171,25 +220,41 @@ export class WorkerHandle {
     }
   }
 
-  /** Ends the worker now with SIGKILL. */
-  forceKill(reason: string): void {
-    if (this.state === 'exited') return;
-    this.killReason ??= reason;
+  /** Ends the worker and its process group now with SIGKILL. */
+  forceKill(order: StopOrder, reason: string): void {
+    if (this.life.is('exited')) return;
+    this.setOrder(order, reason);
+    this.life.to('stopping');
     this.signal('SIGKILL');
   }
 
+  private setOrder(order: StopOrder, reason: string): void {
+    if (this.order !== undefined) return;
+    this.order = order;
+    this.orderReason = reason;
+    const routine = order === 'recycle' || order === 'reload' || order === 'resize' || order === 'close' || order === 'destroy' || order === 'failed';
+    this.log[routine ? 'debug' : 'warn']({ order, reason }, routine ? 'stopping worker' : 'killing worker');
+  }
+
+  /** Signals the worker's process group (it leads one), or the worker alone when its module asked to keep the group. */
   private signal(name: NodeJS.Signals): void {
+    const pid = this.pid;
+    if (pid === undefined) return;
     try {
-      this.spawned.process.kill(name);
+      process.kill(this.keepProcessGroup ? pid : -pid, name);
     } catch {
-      // already gone
+      try {
+        process.kill(pid, name);
+      } catch {
+        // already gone
+      }
     }
   }
 
-  private wireChannel(): void {
-    const { channel } = this.spawned;
+  private wireChannel(spawned: SpawnedWorker): void {
+    const { channel } = spawned;
     channel.on('data', (chunk: Buffer) => {
-      if (this.state === 'exited' || this.broken) return;
+      if (this.life.is('exited') || this.broken) return;
       try {
         this.decoder.push(chunk, this.onFrameBound);
       } catch (error) {
@@ -197,7 +262,7 @@ export class WorkerHandle {
       }
     });
     channel.on('end', () => {
-      if (this.state === 'exited' || this.broken) return;
+      if (this.life.is('exited') || this.broken) return;
       try {
         this.decoder.end();
       } catch (error) {
@@ -206,16 +271,17 @@ export class WorkerHandle {
     });
     channel.on('error', (error) => this.log.debug({ err: error }, 'channel error'));
     channel.on('close', () => {
-      this.writer.close();
-      if (this.state === 'exited') return;
-      if (this.stopReason !== undefined) {
+      this.writer!.close();
+      if (this.life.is('exited')) return;
+      if (this.order !== undefined) {
         // closing the channel is how a draining worker says goodbye; it exits next
-        setTimeout(() => this.kill('did not exit after closing its channel'), 5000).unref();
+        setTimeout(() => this.kill(this.order!, 'did not exit after closing its channel'), 5000).unref();
         return;
       }
-      // a worker that closed its channel on its own can no longer serve: no more jobs for it, and if it does not exit by itself, end it
-      if (this.state === 'ready') this.state = 'draining';
-      setTimeout(() => this.kill('closed its channel'), 200).unref();
+      // a worker that closed its channel on its own can no longer serve: no more jobs for it, and if it does not exit by itself, end it.
+      // Not an order: if it has to be killed, that exit is judged as the crash it is.
+      this.life.to('stopping');
+      setTimeout(() => this.signal('SIGKILL'), 200).unref();
     });
   }
 
@@ -225,10 +291,8 @@ export class WorkerHandle {
     // before the hello, a broken channel is a boot failure: the same module will break it again
     if (!this.greeted) this.bootError ??= serializeError(err);
     this.log.error({ err, code: err.code }, 'protocol error from worker; killing it');
-    this.writer.close();
-    this.killReason ??= `broke the protocol (${err.code}: ${err.message})`;
-    this.forceKill(this.killReason);
-    if (this.state === 'ready') this.state = 'draining';
+    this.writer?.close();
+    this.forceKill('protocol', `broke the protocol (${err.code}: ${err.message})`);
   }
 
   private onFrame(frame: Frame): void {
@@ -239,7 +303,7 @@ export class WorkerHandle {
       case FrameKind.Heartbeat: {
         const beat = parseJson<HeartbeatMessage>(frame.payload, 'heartbeat');
         this.lastBeat = Date.now();
-        this.rss = Number(beat.rss) || 0;
+        this.rss = Number(beat.rss) || this.rss;
         this.loopDelay = Number(beat.loopDelay) || 0;
         this.owner.onHeartbeat(this);
         return;
@@ -249,10 +313,11 @@ export class WorkerHandle {
         const hello = parseJson<HelloMessage>(frame.payload, 'hello');
         checkHello(hello);
         this.greeted = true;
+        this.keepProcessGroup = hello.keepProcessGroup === true;
         this.lastBeat = Date.now();
-        if (this.state === 'starting') this.state = 'ready';
         this.log.debug({ handlers: hello.handlers }, 'worker ready');
-        this.owner.onReady(this);
+        // a worker told to drain or stop while starting stays so; it exits after reading its shutdown frame
+        if (this.life.to('ready')) this.owner.onReady(this);
         return;
       }
       case FrameKind.BootError:
@@ -302,10 +367,10 @@ export class WorkerHandle {
       this.tail.add(line);
       this.logLine(line, 'stderr');
     });
-    this.spawned.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    this.spawned.stdout.on('end', () => out.flush());
-    this.spawned.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    this.spawned.stderr.on('end', () => err.flush());
+    this.spawned!.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    this.spawned!.stdout.on('end', () => out.flush());
+    this.spawned!.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    this.spawned!.stderr.on('end', () => err.flush());
   }
 
   /** Logs one line of worker output; pino JSON lines from ctx.log keep their level and fields. */
@@ -328,12 +393,12 @@ export class WorkerHandle {
     else this.log.info({ stream }, line);
   }
 
-  private wireExit(): void {
-    const child = this.spawned.process;
+  private wireExit(spawned: SpawnedWorker): void {
+    const child = spawned.process;
     const stderrEnded = new Promise<void>((resolve) => {
-      if (this.spawned.stderr.readableEnded) resolve();
-      this.spawned.stderr.once('end', resolve);
-      this.spawned.stderr.once('close', resolve);
+      if (spawned.stderr.readableEnded) resolve();
+      spawned.stderr.once('end', resolve);
+      spawned.stderr.once('close', resolve);
     });
     child.once('exit', (exitCode, signal) => {
       // give the last stderr lines a moment to arrive: they explain the crash
@@ -346,51 +411,71 @@ export class WorkerHandle {
     child.once('error', (error) => {
       this.log.error({ err: error }, 'worker process error');
       // a spawn that failed (bad cwd, EMFILE, EAGAIN) never emits 'exit'; Node leaves pid undefined
-      if (child.pid === undefined) this.onExit(null, null, error.message);
+      if (child.pid === undefined) {
+        this.spawnError = asErrno(error);
+        this.onExit(null, null);
+      }
     });
   }
 
-  private onExit(exitCode: number | null, signal: NodeJS.Signals | null, spawnError?: string): void {
-    if (this.state === 'exited') return;
-    const beforeReady = !this.greeted;
-    this.state = 'exited';
+  private onExit(exitCode: number | null, signal: NodeJS.Signals | null): void {
+    if (!this.life.to('exited')) return;
     clearTimeout(this.killTimer);
     for (const timer of this.abandoned.values()) clearTimeout(timer);
     this.abandoned.clear();
-    this.writer.close();
-    this.spawned.channel.destroy();
+    this.writer?.close();
+    this.spawned?.channel.destroy();
+    // whatever its handlers started (and left running) goes with it
+    if (!this.keepProcessGroup && this.pid !== undefined) {
+      try {
+        process.kill(-this.pid, 'SIGKILL');
+      } catch {
+        // the group is empty: nothing was left behind
+      }
+    }
+    if (this.pid !== undefined) releaseGroup(this.pid);
     const stderrTail = this.tail.toString();
+    const spawnError = this.spawnError ? `${this.spawnError.code ?? 'ERR'}: ${this.spawnError.message}` : undefined;
     let bootError: WorkerBootError | undefined;
     let bootReason = '';
-    if (beforeReady && !this.stopReason) {
+    if (!this.greeted) {
       bootReason = spawnError
         ? `the process could not be spawned: ${spawnError}`
         : this.bootError
           ? `${this.bootError.name}: ${this.bootError.message}`
-          : this.killReason
-            ? `it was killed before it said hello: ${this.killReason}`
+          : this.orderReason
+            ? `it was stopped before it said hello: ${this.orderReason}`
             : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
       bootError = new WorkerBootError(
         { module: this.options.workerPath, reason: bootReason, exitCode, signal, stderrTail },
-        { cause: this.bootError ? deserializeError(this.bootError) : undefined },
+        { cause: this.bootError ? deserializeError(this.bootError) : this.spawnError },
       );
     }
-    const reason = bootError
-      ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
-      : this.killReason
-        ? `was killed (${describeExit({ exitCode, signal })}): ${this.killReason}`
-        : spawnError
-          ? `could not be spawned: ${spawnError}`
+    const reason = spawnError
+      ? `could not be spawned: ${spawnError}`
+      : this.orderReason
+        ? `was stopped (${describeExit({ exitCode, signal })}): ${this.orderReason}`
+        : !this.greeted
+          ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
           : `exited with ${describeExit({ exitCode, signal })}`;
     this.owner.onExit(this, {
+      greeted: this.greeted,
+      bootReported: this.bootError !== undefined,
+      order: this.order,
+      spawnError: this.spawnError ? String(this.spawnError.code ?? 'ERR_SPAWN') : undefined,
       exitCode,
       signal,
-      stderrTail,
+      jobs: this.inFlight.size,
+      reloadReplacement: this.replaces?.replaceOrder?.order === 'reload',
       reason,
+      stderrTail,
       bootError,
-      expected: this.stopReason !== undefined && this.killReason === undefined,
     });
   }
+}
+
+function asErrno(error: unknown): NodeJS.ErrnoException {
+  return error instanceof Error ? (error as NodeJS.ErrnoException) : Object.assign(new Error(String(error)), { code: 'ERR_SPAWN' });
 }
 
 function levelMethod(level: number): 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' {

@@ -7,10 +7,16 @@ export function startHeartbeat(interval: number, send: (beat: HeartbeatMessage) 
   if (interval <= 0) return () => {};
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
+  let rss = 0;
   const beat = () => {
     const loopDelay = Number.isNaN(delay.mean) ? 0 : delay.mean / 1e6;
     delay.reset();
-    send({ rss: process.memoryUsage.rss(), loopDelay });
+    try {
+      rss = process.memoryUsage.rss();
+    } catch {
+      // reading RSS needs a file descriptor (/proc/self/stat); with the fd table full, the last value stands and the beat still goes
+    }
+    send({ rss, loopDelay });
   };
   beat();
   const timer = setInterval(beat, interval);

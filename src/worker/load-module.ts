@@ -11,11 +11,25 @@ async function enableTypeScript(url: string): Promise<void> {
   register();
 }
 
-/** Imports the module and returns its handlers: the default export plus every named function export. */
-export async function loadHandlers(url: string): Promise<Map<string, Handler>> {
+/** What a worker module may say about itself: `export const supervise = { keepProcessGroup: true }`. */
+export interface ModuleSettings {
+  /** Leave the worker's process group alone when it ends, so daemons its handlers start survive it. @default false */
+  keepProcessGroup: boolean;
+}
+
+/**
+ * Imports the module and returns its handlers (the default export plus every
+ * named function export) and its settings (the `supervise` object export).
+ */
+export async function loadHandlers(url: string): Promise<{ handlers: Map<string, Handler>; settings: ModuleSettings }> {
   await enableTypeScript(url);
   const mod = (await import(url)) as Record<string, unknown>;
   const handlers = new Map<string, Handler>();
+  const declared = mod.supervise;
+  if (declared !== undefined && (declared === null || typeof declared !== 'object')) {
+    throw new TypeError(`its \`supervise\` export must be an object of settings, like \`{ keepProcessGroup: true }\`; got ${declared === null ? 'null' : typeof declared}`);
+  }
+  const settings: ModuleSettings = { keepProcessGroup: (declared as Partial<ModuleSettings> | undefined)?.keepProcessGroup === true };
   for (const [name, value] of Object.entries(mod)) {
     if (typeof value === 'function') handlers.set(name === 'default' ? DEFAULT_HANDLER : name, value as Handler);
   }
@@ -25,5 +39,5 @@ export async function loadHandlers(url: string): Promise<Map<string, Handler>> {
       `it exports no handler function (${exported.length ? `exports: ${exported.join(', ')}` : 'no exports'}); export a default function \`(payload, ctx) => result\` or named functions`,
     );
   }
-  return handlers;
+  return { handlers, settings };
 }

@@ -52,9 +52,10 @@ async function main(): Promise<void> {
   };
 
   let handlers;
+  let settings;
   let connections: ConnectionServer | undefined;
   try {
-    handlers = await loadHandlers(config.module);
+    ({ handlers, settings } = await loadHandlers(config.module));
     // serve mode: only then does the supervisor give a worker a Node IPC channel; connections arrive on it
     if (typeof process.send === 'function') connections = new ConnectionServer(handlers, log, config.workerId);
   } catch (error) {
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   const runtime = new WorkerRuntime({
     channel,
     handlers,
+    settings,
     log,
     maxFrameSize: config.maxFrameSize,
     heartbeatInterval: config.heartbeatInterval,

@@ -8,7 +8,13 @@
  *                                     ◄── Hello (once), Heartbeat (every interval)
  *
  * The worker never outlives its channel: when the supervisor's end closes
- * (including when the supervisor was SIGKILLed), the worker exits.
+ * (including when the supervisor was SIGKILLed), the worker exits, and takes
+ * its process group (whatever its handlers started) with it.
+ *
+ * Its exit sequence is explicit:
+ *
+ *   serving ──shutdown frame──► draining ──last job done, beforeExit done──► exiting (channel ended, exit 0)
+ *      └────────────── channel closed (the supervisor is gone) ─────────────► exiting (group killed)
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -26,14 +32,26 @@ import {
   serializeError,
   WorkerExit,
   type Frame,
+  type HelloMessage,
 } from '../protocol/index.js';
+import { Lifecycle, type Moves } from '../lifecycle.js';
 import { Context } from './context.js';
+import type { ModuleSettings } from './load-module.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { Handler } from './types.js';
+
+type RuntimePhase = 'serving' | 'draining' | 'exiting';
+
+const RUNTIME_MOVES: Moves<RuntimePhase> = {
+  serving: ['draining', 'exiting'],
+  draining: ['exiting'],
+  exiting: [],
+};
 
 export interface RuntimeOptions {
   channel: Socket;
   handlers: Map<string, Handler>;
+  settings?: ModuleSettings;
   /** The worker's root logger, made on first use. */
   log: () => Logger;
   maxFrameSize: number;
@@ -48,7 +66,7 @@ export class WorkerRuntime {
   private readonly decoder: FrameDecoder;
   private readonly inFlight = new Map<number, Context>();
   private readonly handlerNames: string[];
-  private draining = false;
+  private readonly life = new Lifecycle<RuntimePhase>(RUNTIME_MOVES, 'serving');
   private beforeExitDone = false;
   private beforeExitStarted = false;
   private stopHeartbeat: () => void = () => {};
@@ -71,7 +89,9 @@ export class WorkerRuntime {
     channel.on('end', () => this.onChannelClosed());
     channel.on('close', () => this.onChannelClosed());
     channel.on('error', () => this.onChannelClosed());
-    this.sendJson(FrameKind.Hello, 0, { version: PROTOCOL_VERSION, pid: process.pid, handlers: this.handlerNames });
+    const hello: HelloMessage = { version: PROTOCOL_VERSION, pid: process.pid, handlers: this.handlerNames };
+    if (this.options.settings?.keepProcessGroup) hello.keepProcessGroup = true;
+    this.sendJson(FrameKind.Hello, 0, hello);
     this.stopHeartbeat = startHeartbeat(this.options.heartbeatInterval, (beat) => {
       this.sendJson(FrameKind.Heartbeat, 0, beat);
       this.writer.flush();
@@ -97,7 +117,7 @@ export class WorkerRuntime {
         return;
       }
       case FrameKind.Shutdown:
-        this.draining = true;
+        this.life.to('draining');
         return this.maybeExit();
       default:
         throw new Error(`unexpected ${frame.kind} frame from the supervisor`);
@@ -149,7 +169,7 @@ export class WorkerRuntime {
     } else {
       this.sendError(id, value);
     }
-    if (this.draining) this.maybeExit();
+    if (this.life.is('draining')) this.maybeExit();
   }
 
   private sendError(id: number, error: unknown): void {
@@ -169,7 +189,7 @@ export class WorkerRuntime {
   }
 
   private maybeExit(): void {
-    if (this.inFlight.size > 0) return;
+    if (!this.life.is('draining') || this.inFlight.size > 0) return;
     if (this.options.beforeExit && !this.beforeExitDone) {
       if (this.beforeExitStarted) return;
       this.beforeExitStarted = true;
@@ -180,15 +200,25 @@ export class WorkerRuntime {
       this.options.beforeExit().then(proceed, proceed);
       return;
     }
+    this.life.to('exiting');
     this.stopHeartbeat();
     this.writer.flush();
     this.options.channel.end(() => this.options.exit(0));
   }
 
   private onChannelClosed(): void {
-    // The supervisor is gone (or closed our channel): nobody can receive results, so stop now.
+    if (!this.life.to('exiting')) return;
+    // The supervisor is gone (or closed our channel): nobody can receive results, so stop now,
+    // and take along whatever the handlers started (the worker leads its own process group).
     this.stopHeartbeat();
     this.writer.close();
+    if (!this.options.settings?.keepProcessGroup) {
+      try {
+        process.kill(-process.pid, 'SIGKILL');
+      } catch {
+        // not a group leader (started by hand, in tests): just exit
+      }
+    }
     this.options.exit(0);
   }
 }

@@ -26,13 +26,13 @@ async function run(args: string[], input: string) {
 const records = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 const hostile = fixture('hostile.ts');
 
-it('exits 3 with the crash-loop message when workers keep dying', async () => {
-  const { code, stderr } = await run([
-    'run', hostile, '--name', 'crash', '--workers', '1', '--max-restarts', '2', '--restart-delay', '10', '--log-level', 'silent',
-  ], 'null\nnull\n');
+it('exits 3 with the crash-loop message when workers keep dying on their own', async () => {
+  const started = start(['run', fixture('dies-idle.ts'), '--workers', '1', '--max-restarts', '2', '--restart-delay', '10', '--log-level', 'silent']);
+  // stdin stays open: the jobs are not what kills the workers
+  const { code, stderr } = await started.done;
   expect(code).toBe(3);
   expect(stderr).toMatch(/supervise: Workers are crash-looping: 3 restarts within 60000 ms; last worker exited with exit code 13/);
-  expect(stderr).toContain('hostile: giving up');
+  expect(stderr).toContain('dies-idle: giving up');
 });
 
 it('applies --timeout and --kill-grace: the stuck job fails with ERR_JOB_TIMEOUT, the next line still runs', async () => {
@@ -56,8 +56,9 @@ it('takes supervision options from the run file: maxJobsPerWorker recycles worke
   const { code, stdout } = await run(['run', fixture('recycle-run.ts'), '--json', '--log-level', 'silent'], '');
   expect(code).toBe(0);
   const pids = records(stdout).map((r) => r.result as number);
-  expect(pids).toHaveLength(10);
-  expect(new Set(pids).size).toBeGreaterThanOrEqual(3);
+  expect(pids).toHaveLength(20);
+  // a recycled worker serves until its replacement is ready, so how many workers served depends on start-up time
+  expect(new Set(pids).size).toBeGreaterThanOrEqual(2);
 });
 
 it('reloads its workers on SIGHUP without failing a job', async () => {

@@ -21,12 +21,11 @@ describe('recycling', () => {
     const stats = sup.stats();
     expect(stats.failed).toBe(0);
     expect(stats.restarts).toBe(0);
-    // 300 jobs / ~25 per worker: about 12 workers served, never more than 28 jobs each
+    // a recycled worker keeps serving until its replacement is ready, so it serves its ~25 jobs and then some
     const perPid = new Map<number, number>();
     for (const pid of pids) perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
-    expect(perPid.size).toBeGreaterThanOrEqual(10);
-    for (const served of perPid.values()) expect(served).toBeLessThanOrEqual(28);
-    expect(recycled.length).toBeGreaterThanOrEqual(9);
+    expect(perPid.size).toBeGreaterThanOrEqual(3);
+    expect(recycled.length).toBeGreaterThanOrEqual(2);
     expect(recycled[0]).toMatch(/served \d+ jobs \(maxJobsPerWorker\)/);
   });
 
@@ -37,23 +36,22 @@ describe('recycling', () => {
     const bigPid = await sup.run<number>(250, { name: 'grow' });
     await waitFor(() => recycled.length > 0, 5000);
     expect(recycled[0]).toMatch(/RSS \d+ bytes is over maxMemory \(209715200\)/);
+    expect(await waitFor(() => !alive(bigPid), 10_000)).toBe(true);
     const next = await sup.run<number>(null, { name: 'pid' });
     expect(next).not.toBe(bigPid);
-    expect(await waitFor(() => !alive(bigPid), 5000)).toBe(true);
     expect(sup.stats()).toMatchObject({ failed: 0, restarts: 0 });
   });
 
-  it('starts the replacement before the old worker drains: no capacity dip', async () => {
+  it('keeps the old worker serving until its replacement is ready: never fewer ready workers than the pool size', async () => {
     const sup = supervisor({ worker: hostile, workers: 2, maxJobsPerWorker: 5 });
     await sup.ready();
+    // sampled at every event, not on a timer: a dip between two events cannot hide
     let lowest = Infinity;
-    const timer = setInterval(() => {
-      const s = sup.stats();
-      lowest = Math.min(lowest, s.ready + s.starting);
-    }, 1);
-    await load(sup, 60, 5);
-    clearInterval(timer);
-    expect(lowest).toBeGreaterThanOrEqual(2);
+    const sample = () => (lowest = Math.min(lowest, sup.stats().ready));
+    for (const event of ['job:done', 'worker:ready', 'worker:exit', 'worker:recycle', 'worker:spawn'] as const) sup.on(event, sample);
+    await load(sup, 200, 10);
+    expect(sup.stats().recycled).toBeGreaterThanOrEqual(2);
+    expect(lowest).toBe(2);
   });
 });
 

@@ -24,9 +24,12 @@ describe('retries', () => {
     const sup = supervisor({ worker: hostile, workers: 2, retries: 2, restartDelay: 10 });
     const error = (await sup.run(null, { name: 'crash' }).catch((e: unknown) => e)) as WorkerCrashError;
     expect(error).toBeInstanceOf(WorkerCrashError);
-    expect(error).toMatchObject({ code: 'ERR_WORKER_CRASHED', attempts: 3, exitCode: 13 });
-    expect(error.message).toMatch(/^Job \d+ failed: its worker \(pid \d+\) exited with exit code 13 after 3 attempts/);
+    expect(error).toMatchObject({ code: 'ERR_WORKER_CRASHED', attempts: 3, crashes: 3, exitCode: 13 });
+    expect(error.message).toMatch(/^Job \d+ failed: it took down 3 workers; the last one \(pid \d+\) exited with exit code 13, after 3 attempts/);
     expect(error.stderrTail).toContain('hostile: giving up');
+    // the crashes were the job's, not the pool's: it stays up
+    expect(sup.state).toBe('running');
+    expect(await sup.run('after')).toBe('after');
   });
 
   it('does not retry with retries: 0, per job', async () => {
@@ -38,19 +41,17 @@ describe('retries', () => {
 });
 
 describe('restarts', () => {
-  it('backs off between restarts and fails the pool after maxRestarts within restartWindow', async () => {
-    const sup = supervisor({ worker: hostile, workers: 1, retries: 10, maxRestarts: 3, restartWindow: 60_000, restartDelay: 50 });
+  it('backs off between restarts and fails the pool after maxRestarts within restartWindow when workers die with no job', async () => {
+    const sup = supervisor({ worker: fixture('dies-idle.ts'), workers: 1, maxRestarts: 3, restartWindow: 60_000, restartDelay: 50 });
     const spawnedAt: number[] = [];
     sup.on('worker:spawn', () => spawnedAt.push(Date.now()));
-    const crashing = sup.run(null, { name: 'crash' });
-    const queued = sup.run('waiting behind the crash'); // no worker survives to run it
-    const error = (await crashing.catch((e: unknown) => e)) as CrashLoopError;
+    const failed = new Promise<Error>((resolve) => sup.once('failed', resolve));
+    const error = (await failed) as CrashLoopError;
     expect(error).toBeInstanceOf(CrashLoopError);
     expect(error.code).toBe('ERR_CRASH_LOOP');
     expect(error.exitCode).toBe(13);
-    expect(error.stderrTail).toContain('hostile: giving up');
+    expect(error.stderrTail).toContain('dies-idle: giving up');
     expect(error.message).toContain('4 restarts within 60000 ms');
-    await expect(queued).rejects.toBe(error);
     await expect(sup.run(1)).rejects.toBe(error);
     expect(sup.state).toBe('failed');
     // the first worker and 3 replacements, each started after a doubling delay: 50, 100, 200 ms (lower bounds only)

@@ -1,0 +1,195 @@
+/*
+ * The jobs side of the supervisor: every job from submission to its single
+ * answer. It validates and encodes payloads once, queues them (p-queue,
+ * through the Dispatcher), sends them to workers, times them out, cancels
+ * them, and decides what happens to the jobs a dead worker held: another
+ * attempt, or a WorkerCrashError saying how many workers the job took down.
+ */
+import {
+  AbortError,
+  JobTimeoutError,
+  QueueFullError,
+  SupervisorClosedError,
+  WorkerCrashError,
+} from '../errors.js';
+import { checkFrameSize, encodeWireValue, jobPrefix } from '../protocol/index.js';
+import { Dispatcher } from './dispatcher.js';
+import type { SupervisorEvents } from './events.js';
+import type { ExitCause } from './exit-policy.js';
+import { Job } from './job.js';
+import type { ResolvedOptions, ResolvedRunOptions } from './options.js';
+import { RoomQueue } from './room-queue.js';
+import type { WorkerExitInfo, WorkerHandle } from './worker-handle.js';
+
+export interface JobBoardHost {
+  readonly log: { debug(obj: object, msg: string): void };
+  listenerCount(event: 'job:done'): number;
+  emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void;
+  /** Whether new jobs are taken; `admitted` jobs were accepted earlier and waited for room. */
+  accepts(admitted: boolean): boolean;
+  /** The error new jobs get when they are not taken. */
+  refusal(): Error;
+  /** A worker reached its job limit (maxJobsPerWorker). */
+  onJobLimit(worker: WorkerHandle): void;
+}
+
+export class JobBoard {
+  readonly dispatcher: Dispatcher;
+  private readonly pending = new Set<Job>();
+  private idleWaiters: Array<() => void> = [];
+  private readonly roomQueue = new RoomQueue();
+  private readonly hasRoom = () => this.dispatcher.queued < this.options.maxQueue;
+  private readonly enqueueAdmitted = (job: Job) => this.enqueue(job, true);
+  private readonly onJobSettledBound = (job: Job, ok: boolean, value: unknown) => this.onJobSettled(job, ok, value);
+  private nextJobId = 1;
+  readonly counts = { completed: 0, failed: 0, retried: 0 };
+
+  constructor(
+    private readonly host: JobBoardHost,
+    private readonly options: ResolvedOptions,
+    workers: Iterable<WorkerHandle>,
+  ) {
+    this.dispatcher = new Dispatcher(workers, options.perWorker, options.concurrency, (job, worker) => this.dispatch(job, worker));
+  }
+
+  get queued(): number {
+    return this.dispatcher.queued;
+  }
+
+  /** Validates and encodes a job, then queues it, or waits for room when the queue is full and set to wait. */
+  submit(payload: unknown, runOptions: ResolvedRunOptions): Job | Promise<Job> {
+    if (!this.host.accepts(false)) throw this.host.refusal();
+    if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
+    const { enc, data } = encodeWireValue(payload);
+    const prefix = jobPrefix(runOptions.name);
+    checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
+    const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
+    this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
+    const { maxQueue } = this.options;
+    if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomQueue.size > 0)) {
+      if (this.options.queueFull === 'reject') throw new QueueFullError(maxQueue);
+      return this.roomQueue.wait(job, this.enqueueAdmitted, () => this.resolveIdleWaiters());
+    }
+    return this.enqueue(job);
+  }
+
+  /** Queues a job; `admitted` jobs were accepted earlier and waited for room, so a graceful close still runs them. */
+  private enqueue(job: Job, admitted = false): Job {
+    if (!this.host.accepts(admitted)) throw this.host.refusal();
+    if (job.options.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: job.options.signal.reason });
+    job.onSettled = this.onJobSettledBound;
+    this.pending.add(job);
+    const { signal } = job.options;
+    if (signal) {
+      const onAbort = () => this.cancel(job, new AbortError('The job was aborted', { cause: signal.reason }));
+      signal.addEventListener('abort', onAbort, { once: true });
+      void job.promise.then(
+        () => signal.removeEventListener('abort', onAbort),
+        () => signal.removeEventListener('abort', onAbort),
+      );
+    }
+    this.dispatcher.submit(job);
+    return job;
+  }
+
+  private dispatch(job: Job, worker: WorkerHandle): void {
+    job.attempts++;
+    worker.send(job);
+    if (this.roomQueue.size > 0) this.roomQueue.admit(this.hasRoom);
+    const { timeout } = job.options;
+    if (timeout > 0) job.timer = setTimeout(() => this.cancel(job, new JobTimeoutError(job.id, timeout)), timeout);
+    if (worker.jobsStarted >= worker.jobLimit) this.host.onJobLimit(worker);
+  }
+
+  /** Settles a job with `error` now; if it is running, its worker is told to abort it. */
+  private cancel(job: Job, error: Error, many = false): void {
+    const worker = job.worker;
+    if (!job.reject(error)) return;
+    if (worker) {
+      job.worker = undefined;
+      worker.abandon(job, this.options.killGrace);
+    } else if (!many) {
+      this.dispatcher.unpark(job);
+    }
+  }
+
+  /** A draining worker's jobs stop holding slots of the overall concurrency, so its replacement can fill them. */
+  release(worker: WorkerHandle): void {
+    for (const job of worker.inFlight.values()) job.releaseSlot();
+    this.dispatcher.pump();
+  }
+
+  /**
+   * A worker ended with these jobs unanswered. Each is charged with the lost
+   * worker; it runs again while it has attempts left, and otherwise rejects
+   * with a WorkerCrashError. `failure` rejects them all instead (the pool failed).
+   */
+  orphaned(jobs: Job[], worker: WorkerHandle, exit: WorkerExitInfo, cause: ExitCause, failure: Error | undefined): void {
+    for (const job of jobs) {
+      if (job.settled) continue;
+      job.worker = undefined;
+      job.clearTimer();
+      job.crashes++;
+      if (failure) {
+        job.reject(failure);
+      } else if (job.attempts <= job.options.retries) {
+        this.counts.retried++;
+        this.host.log.debug({ jobId: job.id, attempts: job.attempts, cause: cause.kind }, 're-dispatching job after its worker ended');
+        this.dispatcher.retry(job);
+      } else {
+        job.reject(
+          new WorkerCrashError({
+            jobId: job.id,
+            attempts: job.attempts,
+            crashes: job.crashes,
+            pid: worker.pid,
+            reason: exit.reason,
+            exitCode: exit.exitCode,
+            signal: exit.signal,
+            stderrTail: exit.stderrTail,
+          }),
+        );
+      }
+    }
+  }
+
+  private onJobSettled(job: Job, ok: boolean, value: unknown): void {
+    this.pending.delete(job);
+    if (this.roomQueue.size > 0) this.roomQueue.admit(this.hasRoom);
+    this.resolveIdleWaiters();
+    if (ok) this.counts.completed++;
+    else this.counts.failed++;
+    if (this.host.listenerCount('job:done') === 0) return;
+    this.host.emitSafe('job:done', {
+      jobId: job.id,
+      name: job.name,
+      ok,
+      attempts: job.attempts,
+      workerId: job.worker?.id,
+      error: ok ? undefined : (value as Error),
+    });
+  }
+
+  /** Resolves when no job is queued, running or waiting for room. */
+  onIdle(): Promise<void> {
+    if (this.pending.size === 0 && this.roomQueue.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private resolveIdleWaiters(): void {
+    if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomQueue.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Rejects every job not yet answered, queued or waiting for room. */
+  rejectAll(error: Error): void {
+    for (const job of [...this.pending]) this.cancel(job, error, true);
+    this.dispatcher.queue.clear();
+    this.dispatcher.clearParked();
+    this.roomQueue.failAll(error);
+    this.resolveIdleWaiters();
+  }
+}

@@ -1,0 +1,274 @@
+/*
+ * The pool of worker processes, run like Gunicorn's arbiter: three steps,
+ * each in a module of its own, carried out here.
+ *
+ *   reap    a worker exited: classify it and decide (exit-policy.ts), hand its jobs back
+ *   murder  on a timer: kill the workers that must go (murder.ts)
+ *   manage  spawn or retire workers to reach the target size (manage.ts)
+ *
+ * The pool knows workers, not jobs: what happens to the jobs a worker held
+ * is the supervisor's (PoolHost.onOrphans).
+ */
+import type { Logger } from 'pino';
+import { CrashLoopError, type WorkerBootError } from '../errors.js';
+import { classifyExit, decideExit, EMPTY_HISTORY, recentCrashes, type ExitCause, type ExitHistory, type StopOrder } from './exit-policy.js';
+import type { SupervisorEvents } from './events.js';
+import type { Job } from './job.js';
+import { planSize } from './manage.js';
+import { findVictims } from './murder.js';
+import type { ResolvedOptions } from './options.js';
+import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-handle.js';
+
+/** What the pool needs from the supervisor that owns it. */
+export interface PoolHost {
+  readonly log: Logger;
+  emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void;
+  /** A worker became ready or a slot freed: parked jobs can go. */
+  pump(): void;
+  /** A worker said hello. */
+  onReady(worker: WorkerHandle): void;
+  /** A worker stopped taking jobs: its jobs no longer hold slots of the overall concurrency. */
+  onDraining(worker: WorkerHandle): void;
+  /** A worker ended with these jobs unanswered. */
+  onOrphans(jobs: Job[], worker: WorkerHandle, exit: WorkerExitInfo, cause: ExitCause): void;
+  /** The exit policy gave up on the pool. */
+  onFailed(error: CrashLoopError): void;
+  /** Serve mode: called with each worker right after it is spawned. */
+  onSpawn?(worker: WorkerHandle): void;
+}
+
+export class Pool implements WorkerOwner {
+  readonly workers = new Set<WorkerHandle>();
+  target: number;
+  /** No spawns, no restarts: the supervisor is stopping or failed. */
+  stopped = false;
+  everReady = false;
+  restarts = 0;
+  recycled = 0;
+  private history: ExitHistory = EMPTY_HISTORY;
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+  private nextWorkerId = 1;
+  private readonly murderTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly host: PoolHost,
+    private readonly options: ResolvedOptions,
+    /** What workers load; set once the module is compiled. */
+    public module: { url: string; execArgv: string[] } | undefined,
+    private readonly ipc: boolean,
+  ) {
+    this.target = options.workers;
+    const every = Math.min(options.heartbeatInterval || 1000, options.startTimeout, options.drainTimeout || 1000, 1000);
+    this.murderTimer = setInterval(() => this.murder(), Math.max(every, 10));
+    this.murderTimer.unref();
+  }
+
+  get log(): Logger {
+    return this.host.log;
+  }
+
+  count(state: WorkerHandle['state']): number {
+    let n = 0;
+    for (const worker of this.workers) if (worker.state === state) n++;
+    return n;
+  }
+
+  // ── manage ─────────────────────────────────────────────────────────
+
+  /** Spawns or retires workers until the pool matches its target size. */
+  manage(): void {
+    if (!this.module || this.stopped) return;
+    const plan = planSize(this.workers, this.target, this.restartTimers.size);
+    for (let i = 0; i < plan.cancelRestarts; i++) {
+      const [timer] = this.restartTimers;
+      clearTimeout(timer);
+      this.restartTimers.delete(timer);
+    }
+    for (const worker of plan.retire) this.retire(worker, 'resize', 'the pool shrank');
+    for (let i = 0; i < plan.spawn; i++) this.spawn();
+  }
+
+  spawn(): WorkerHandle {
+    const { maxJobsPerWorker } = this.options;
+    const jitter = maxJobsPerWorker === Infinity ? Infinity : Math.max(1, Math.round(maxJobsPerWorker * (0.9 + Math.random() * 0.2)));
+    const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter, this.module!, this.ipc);
+    this.workers.add(worker);
+    if (worker.pid !== undefined) this.host.onSpawn?.(worker);
+    this.host.emitSafe('worker:spawn', { workerId: worker.id, pid: worker.pid });
+    return worker;
+  }
+
+  /** Stops sending a worker jobs and lets it exit after its in-flight ones (within drainTimeout). */
+  retire(worker: WorkerHandle, order: StopOrder, reason: string): void {
+    if (worker.state === 'exited' || worker.state === 'stopping' || worker.state === 'draining') return;
+    worker.drain(order, reason);
+    this.host.onDraining(worker);
+  }
+
+  /**
+   * Starts a replacement for `worker`; the old one keeps serving until the
+   * replacement is ready, then drains. No capacity dip. Returns the
+   * replacement, or undefined when one is already starting.
+   */
+  replace(worker: WorkerHandle, order: 'recycle' | 'reload', reason: string): WorkerHandle | undefined {
+    if (this.stopped || worker.replacedBy || (worker.state !== 'ready' && worker.state !== 'starting')) return undefined;
+    const replacement = this.spawn();
+    replacement.replaces = worker;
+    worker.replacedBy = replacement;
+    worker.replaceOrder = { order, reason };
+    return replacement;
+  }
+
+  /** Recycles a worker (maxJobsPerWorker, maxMemory) through a replacement. */
+  recycle(worker: WorkerHandle, reason: string): void {
+    if (worker.state !== 'ready' || worker.replacedBy || this.stopped) return;
+    this.recycled++;
+    this.log.info({ workerId: worker.id, pid: worker.pid, reason }, 'recycling worker');
+    this.host.emitSafe('worker:recycle', { workerId: worker.id, pid: worker.pid, reason });
+    this.replace(worker, 'recycle', `recycle: ${reason}`);
+  }
+
+  // ── murder ─────────────────────────────────────────────────────────
+
+  private murder(): void {
+    for (const { worker, order, reason } of findVictims(this.workers, Date.now(), this.options)) worker.kill(order, reason);
+  }
+
+  // ── reap ───────────────────────────────────────────────────────────
+
+  onExit(worker: WorkerHandle, exit: WorkerExitInfo): void {
+    this.workers.delete(worker);
+    this.unlink(worker);
+    const cause = classifyExit(exit);
+    const expected = cause.kind === 'ordered' && exit.order !== 'cancel' && exit.order !== 'heartbeat' && exit.order !== 'drain-deadline';
+    this.log[expected ? 'debug' : 'warn']({ workerId: worker.id, pid: worker.pid, exitCode: exit.exitCode, signal: exit.signal, cause: cause.kind }, `worker ${exit.reason}`);
+    this.host.emitSafe('worker:exit', {
+      workerId: worker.id,
+      pid: worker.pid,
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      reason: exit.reason,
+      expected,
+      cause: cause.kind,
+    });
+    const orphans = [...worker.inFlight.values()];
+    worker.inFlight.clear();
+    if (!this.stopped) this.decide(cause, exit);
+    this.host.onOrphans(orphans, worker, exit, cause);
+    this.host.pump();
+  }
+
+  /** Applies the exit policy's decision: replace now, replace after a backoff, or fail the pool. */
+  private decide(cause: ExitCause, exit: WorkerExitInfo): void {
+    const now = Date.now();
+    const { decision, history } = decideExit(cause, this.history, { now, everReady: this.everReady }, this.options);
+    this.history = history;
+    if (cause.kind !== 'ordered') this.restarts++;
+    if (decision.action === 'fail') {
+      const restarts = this.everReady ? recentCrashes(history, now, this.options.restartWindow) : 0;
+      const error = new CrashLoopError(
+        { restarts, windowMs: this.options.restartWindow, reason: exit.reason, exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail },
+        { cause: exit.bootError as WorkerBootError | undefined },
+      );
+      this.host.onFailed(error);
+      return;
+    }
+    if (decision.delay === 0) return this.manage();
+    const timer = setTimeout(() => {
+      this.restartTimers.delete(timer);
+      this.manage();
+    }, decision.delay);
+    this.restartTimers.add(timer);
+  }
+
+  /** Forgets the replacement links of a worker that ended. */
+  private unlink(worker: WorkerHandle): void {
+    if (worker.replaces) worker.replaces.replacedBy = undefined;
+    if (worker.replacedBy) worker.replacedBy.replaces = undefined;
+    worker.replaces = undefined;
+    worker.replacedBy = undefined;
+  }
+
+  // ── what worker handles report ─────────────────────────────────────
+
+  onReady(worker: WorkerHandle): void {
+    this.everReady = true;
+    this.host.onReady(worker);
+    this.host.emitSafe('worker:ready', { workerId: worker.id, pid: worker.pid });
+    if (this.stopped) {
+      worker.drain('close', 'the supervisor is stopping');
+      return;
+    }
+    const old = worker.replaces;
+    if (old) {
+      const { order, reason } = old.replaceOrder ?? { order: 'recycle' as const, reason: 'replaced' };
+      worker.replaces = undefined;
+      old.replacedBy = undefined;
+      this.retire(old, order, reason);
+    }
+    this.host.pump();
+  }
+
+  onSlotFreed(): void {
+    this.host.pump();
+  }
+
+  onHeartbeat(worker: WorkerHandle): void {
+    if (worker.rss > this.options.maxMemory) this.recycle(worker, `RSS ${worker.rss} bytes is over maxMemory (${this.options.maxMemory})`);
+  }
+
+  // ── stopping ───────────────────────────────────────────────────────
+
+  /** No more spawns or restarts. */
+  halt(): void {
+    this.stopped = true;
+    for (const timer of this.restartTimers) clearTimeout(timer);
+    this.restartTimers.clear();
+  }
+
+  /**
+   * Stops every worker: a shutdown frame (or SIGKILL at once when `grace` is
+   * 0), then SIGKILL for any still alive after `grace` ms. Resolves when all
+   * have exited.
+   */
+  async stopAll(order: StopOrder, grace: number): Promise<void> {
+    this.halt();
+    const workers = [...this.workers];
+    for (const worker of workers) {
+      if (grace > 0) this.retire(worker, order, 'the supervisor is stopping');
+      else worker.forceKill(order, 'the supervisor is stopping now');
+    }
+    const exited = Promise.all(workers.map((w) => this.exitOf(w)));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        for (const worker of workers) worker.forceKill(order, `it did not exit within ${grace} ms of the shutdown`);
+        resolve();
+      }, grace);
+    });
+    await Promise.race([exited, late]);
+    clearTimeout(timer);
+    await exited;
+  }
+
+  /** Kills every worker now (the pool failed). */
+  killAll(order: StopOrder, reason: string): void {
+    this.halt();
+    for (const worker of this.workers) worker.kill(order, reason);
+  }
+
+  dispose(): void {
+    this.halt();
+    clearInterval(this.murderTimer);
+  }
+
+  /** Resolves when this worker has exited. */
+  exitOf(worker: WorkerHandle): Promise<void> {
+    return worker.exited;
+  }
+
+  /** Resolves when the worker is ready or has exited, whichever comes first. */
+  readyOrExit(worker: WorkerHandle): Promise<void> {
+    return Promise.race([worker.readied, worker.exited]);
+  }
+}
