@@ -97,6 +97,8 @@ export class WorkerHandle {
   private bootError: SerializedError | undefined;
   private spawnError: NodeJS.ErrnoException | undefined;
   private keepProcessGroup = false;
+  /** A kill was ordered (not only a drain). */
+  private killed = false;
   private readonly tail = new TailBuffer();
   private readonly spawned: SpawnedWorker | undefined;
   private readonly writer: FrameWriter | undefined;
@@ -211,7 +213,7 @@ export class WorkerHandle {
   /** Kills the worker and its process group: SIGTERM, then SIGKILL after `grace` ms. Its jobs are the pool's to retry. */
   kill(order: StopOrder, reason: string, grace = this.options.killGrace): void {
     if (this.life.is('exited')) return;
-    this.setOrder(order, reason);
+    this.setOrder(order, reason, true);
     this.life.to('stopping');
     this.signal('SIGTERM');
     if (!this.killTimer) {
@@ -223,13 +225,15 @@ export class WorkerHandle {
   /** Ends the worker and its process group now with SIGKILL. */
   forceKill(order: StopOrder, reason: string): void {
     if (this.life.is('exited')) return;
-    this.setOrder(order, reason);
+    this.setOrder(order, reason, true);
     this.life.to('stopping');
     this.signal('SIGKILL');
   }
 
-  private setOrder(order: StopOrder, reason: string): void {
-    if (this.order !== undefined) return;
+  /** Records why the worker is being stopped: the first reason wins, except that a kill overrides the drain it escalates. */
+  private setOrder(order: StopOrder, reason: string, kill = false): void {
+    if (this.order !== undefined && (!kill || this.killed)) return;
+    if (kill) this.killed = true;
     this.order = order;
     this.orderReason = reason;
     const routine = order === 'recycle' || order === 'reload' || order === 'resize' || order === 'close' || order === 'destroy' || order === 'failed';
