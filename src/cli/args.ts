@@ -21,9 +21,10 @@ Options:
   --name <handler>       named export to call instead of the default export
   --retries <n>          re-dispatches after a worker dies mid-job (default: 2)
   --timeout <ms>         per-job time limit (default: none)
-  --max-restarts <n>     unexpected exits tolerated within --restart-window (default: 10)
+  --max-restarts <n>     crashes no job is to blame for, tolerated within --restart-window (default: 10)
   --restart-window <ms>  window for --max-restarts (default: 60000)
   --kill-grace <ms>      time a timed-out handler gets to yield before its worker is killed (default: 1000)
+  --drain-timeout <ms>   a draining worker (recycle, reload, shutdown) still alive after this is killed (default: 30000)
   --restart-delay <ms>   first restart backoff, doubling per crash (default: 100)
   --max-restart-delay <ms>  backoff cap (default: 5000)
   --heartbeat-interval <ms> worker heartbeat period, 0 to disable (default: 1000)
@@ -60,6 +61,7 @@ export interface CliFlags {
   heartbeatTimeout?: number;
   heartbeatInterval?: number;
   killGrace?: number;
+  drainTimeout?: number;
   restartDelay?: number;
   maxRestartDelay?: number;
   maxJobsPerWorker?: number;
@@ -85,6 +87,7 @@ const INTEGER_FLAGS = {
   'heartbeat-timeout': 1,
   'heartbeat-interval': 0,
   'kill-grace': 0,
+  'drain-timeout': 0,
   'restart-delay': 0,
   'max-restart-delay': 0,
   'max-jobs-per-worker': 1,

@@ -48,6 +48,7 @@ function optionsFor(file: string, definition: RunDefinition | undefined, flags: 
     'retries',
     'timeout',
     'killGrace',
+    'drainTimeout',
     'maxRestarts',
     'restartWindow',
     'restartDelay',

@@ -514,15 +514,15 @@ function resolveServeOptions(options: ServeOptions): { settings: ServeSettings; 
     invalid('mode', 'permission bits from 0o600 to 0o777 that include owner read and write (0o600)', mode);
   }
   resolveOptions(supervisorOptions);
-  return {
-    settings: {
-      path: resolveSocketPath(socket),
-      mode,
-      handoffTimeout: integerOption('handoffTimeout', handoffTimeout, 1, 1000),
-      queueTimeout: integerOption('queueTimeout', queueTimeout, 0, 30_000),
-      grace: integerOption('grace', grace, 0, 30_000),
-      backlog: integerOption('backlog', backlog, 1, 511),
-    },
-    supervisorOptions,
+  const settings = {
+    path: resolveSocketPath(socket),
+    mode,
+    handoffTimeout: integerOption('handoffTimeout', handoffTimeout, 1, 1000),
+    queueTimeout: integerOption('queueTimeout', queueTimeout, 0, 30_000),
+    grace: integerOption('grace', grace, 0, 30_000),
+    backlog: integerOption('backlog', backlog, 1, 511),
   };
+  // a draining worker's open connections get `grace` ms before they are closed; its drain deadline comes after that
+  const drainTimeout = supervisorOptions.drainTimeout ?? settings.grace + 5000;
+  return { settings, supervisorOptions: { ...supervisorOptions, drainTimeout } };
 }

@@ -34,7 +34,10 @@ function ensureGuard(): ChildProcess | undefined {
       if (guard === child) guard = undefined;
     });
     child.once('exit', () => {
-      if (guard === child) guard = undefined;
+      if (guard !== child) return;
+      guard = undefined;
+      // killed by someone: stand guard again over the workers still running
+      if (guarded.size > 0) setImmediate(ensureGuard);
     });
     child.stdin!.on('error', () => {});
     child.unref();
