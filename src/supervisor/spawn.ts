@@ -6,9 +6,10 @@
  */
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import type { ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import type { WorkerConfig } from '../worker/types.js';
 import { guardGroup } from './watchdog.js';
 
@@ -33,7 +34,7 @@ export interface SpawnSettings {
 
 /** Spawns `node <worker entry> <config>` with fd 3 as the job channel. */
 export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): SpawnedWorker {
-  const subprocess = execa(process.execPath, [...settings.execArgv, WORKER_ENTRY, JSON.stringify(config)], {
+  const subprocess = withSpawnFailure(() => execa(process.execPath, [...settings.execArgv, WORKER_ENTRY, JSON.stringify(config)], {
     // serve mode adds Node's IPC channel at fd 4 (NODE_CHANNEL_FD); an 'ipc' stdio entry rather than execa's
     // `ipc` option, so that execa does not consume the channel's messages itself
     stdio: settings.ipc ? ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -50,7 +51,7 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
     cwd: settings.cwd,
     env: settings.env,
     extendEnv: true,
-  });
+  }));
   // The result promise only settles when the process ends; exits are handled through events.
   subprocess.catch(() => {});
   const channel = subprocess.stdio?.[3];
@@ -64,4 +65,42 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
     stdout: subprocess.stdout,
     stderr: subprocess.stderr,
   };
+}
+
+/** ChildProcess#spawn, which child_process.spawn() calls on the child it creates; undocumented: 0 or a negative errno. */
+type SpawnMethod = (this: ChildProcess, options: unknown) => unknown;
+
+/**
+ * Runs `start` (which spawns one child through execa) and turns a spawn that
+ * Node could not even set up into a plain error with its errno code. When the
+ * fd table is full (EMFILE, ENFILE), Node returns a child without stdio and
+ * reports the errno only as an 'error' event on the next tick; execa then
+ * throws `TypeError: subprocess.stdio is not iterable` and drops that child,
+ * whose 'error' event, with no listener, would be an uncaught exception in the
+ * host. So the child is caught as it is created (ChildProcess#spawn, wrapped
+ * only for this synchronous call), its error is listened to, and the thrown
+ * error says EMFILE, which the exit policy retries with backoff.
+ */
+function withSpawnFailure<T>(start: () => T): T {
+  const proto = ChildProcess.prototype as unknown as { spawn?: SpawnMethod };
+  const spawnChild = proto.spawn;
+  if (typeof spawnChild !== 'function') return start();
+  let child: ChildProcess | undefined;
+  let errno = 0;
+  proto.spawn = function (this: ChildProcess, options: unknown) {
+    child = this;
+    const result = spawnChild.call(this, options);
+    errno = typeof result === 'number' ? result : 0;
+    return result;
+  };
+  try {
+    return start();
+  } catch (error) {
+    if (!child || child.stdio || errno >= 0) throw error;
+    child.once('error', () => {});
+    const code = getSystemErrorName(errno);
+    throw Object.assign(new Error(`spawn ${process.execPath} ${code}`, { cause: error }), { code, errno, syscall: 'spawn' });
+  } finally {
+    proto.spawn = spawnChild;
+  }
 }
