@@ -104,7 +104,11 @@ const RELOAD_ATTEMPTS = 3;
 export class Supervisor extends TypedEmitter<SupervisorEvents> {
   readonly options: ResolvedOptions;
   readonly log: Logger;
-  private readonly life = new Lifecycle<SupervisorState>(SUPERVISOR_MOVES, 'starting');
+  private readonly life = new Lifecycle<SupervisorState>(SUPERVISOR_MOVES, 'starting', (_from, to) => {
+    this.accepting = to === 'starting' || to === 'running';
+  });
+  /** New jobs are taken (starting or running); kept as a field because every run() asks. */
+  private accepting = true;
   private readonly pool: Pool;
   private readonly jobs: JobBoard;
   private readonly concurrencyFollowsSize: boolean;
@@ -141,7 +145,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
         log: this.log,
         emitSafe,
         listenerCount: (event) => this.listenerCount(event),
-        accepts: (admitted) => this.life.is('starting', 'running') || (admitted && this.life.is('draining')),
+        accepts: (admitted) => this.accepting || (admitted && this.life.state === 'draining'),
         refusal: () => this.failureError ?? new SupervisorClosedError(),
         onJobLimit: (worker) => this.pool.recycle(worker, `served ${worker.jobsStarted} jobs (maxJobsPerWorker)`),
       },

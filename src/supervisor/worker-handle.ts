@@ -195,7 +195,7 @@ export class WorkerHandle {
   abandon(job: Job, killGrace: number): void {
     if (!this.inFlight.delete(job.id)) return;
     this.writer?.send(FrameKind.Cancel, 0, job.id);
-    const timer = this.life.is('exited')
+    const timer = this.life.state === 'exited'
       ? undefined
       : setTimeout(() => this.kill('cancel', `job ${job.id} did not stop within killGrace (${killGrace} ms) after it was cancelled`), killGrace);
     timer?.unref();
@@ -212,7 +212,7 @@ export class WorkerHandle {
 
   /** Kills the worker and its process group: SIGTERM, then SIGKILL after `grace` ms. Its jobs are the pool's to retry. */
   kill(order: StopOrder, reason: string, grace = this.options.killGrace): void {
-    if (this.life.is('exited')) return;
+    if (this.life.state === 'exited') return;
     this.setOrder(order, reason, true);
     this.life.to('stopping');
     this.signal('SIGTERM');
@@ -224,7 +224,7 @@ export class WorkerHandle {
 
   /** Ends the worker and its process group now with SIGKILL. */
   forceKill(order: StopOrder, reason: string): void {
-    if (this.life.is('exited')) return;
+    if (this.life.state === 'exited') return;
     this.setOrder(order, reason, true);
     this.life.to('stopping');
     this.signal('SIGKILL');
@@ -258,7 +258,7 @@ export class WorkerHandle {
   private wireChannel(spawned: SpawnedWorker): void {
     const { channel } = spawned;
     channel.on('data', (chunk: Buffer) => {
-      if (this.life.is('exited') || this.broken) return;
+      if (this.life.state === 'exited' || this.broken) return;
       try {
         this.decoder.push(chunk, this.onFrameBound);
       } catch (error) {
@@ -266,7 +266,7 @@ export class WorkerHandle {
       }
     });
     channel.on('end', () => {
-      if (this.life.is('exited') || this.broken) return;
+      if (this.life.state === 'exited' || this.broken) return;
       try {
         this.decoder.end();
       } catch (error) {
@@ -276,7 +276,7 @@ export class WorkerHandle {
     channel.on('error', (error) => this.log.debug({ err: error }, 'channel error'));
     channel.on('close', () => {
       this.writer!.close();
-      if (this.life.is('exited')) return;
+      if (this.life.state === 'exited') return;
       if (this.order !== undefined) {
         // closing the channel is how a draining worker says goodbye; it exits next
         setTimeout(() => this.kill(this.order!, 'did not exit after closing its channel'), 5000).unref();

@@ -169,7 +169,7 @@ export class WorkerRuntime {
     } else {
       this.sendError(id, value);
     }
-    if (this.life.is('draining')) this.maybeExit();
+    if (this.life.state === 'draining') this.maybeExit();
   }
 
   private sendError(id: number, error: unknown): void {
@@ -189,7 +189,7 @@ export class WorkerRuntime {
   }
 
   private maybeExit(): void {
-    if (!this.life.is('draining') || this.inFlight.size > 0) return;
+    if (this.life.state !== 'draining' || this.inFlight.size > 0) return;
     if (this.options.beforeExit && !this.beforeExitDone) {
       if (this.beforeExitStarted) return;
       this.beforeExitStarted = true;
