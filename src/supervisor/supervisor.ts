@@ -27,6 +27,7 @@ import { checkFrameSize, encodeWireValue, jobPrefix } from '../protocol/index.js
 import { Dispatcher } from './dispatcher.js';
 import { onceWorker, TypedEmitter, type SupervisorEvents } from './events.js';
 import { Job } from './job.js';
+import { boundedDestination } from './log-destination.js';
 import { resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions, integerOption } from './options.js';
 import { RestartPolicy } from './restart-policy.js';
 import { RoomQueue } from './room-queue.js';
@@ -133,7 +134,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> implements Worker
   ) {
     super();
     this.options = resolveOptions(options);
-    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, pino.destination(2));
+    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
     this.size = this.options.workers;
     this.defaultRunOptions = Object.freeze(resolveRunOptions(undefined, this.options));
     this.concurrencyFollowsSize = options.concurrency === undefined;
