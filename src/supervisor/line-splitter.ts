@@ -35,24 +35,50 @@ export function createLineSplitter(onLine: (line: string) => void): { push(chunk
   };
 }
 
-/** Keeps the last lines of a stream (bounded in lines and bytes), for crash reports. */
+/**
+ * Keeps the last bytes of a stream (8 KiB), for crash reports, and splits them into lines (at most 30) only
+ * when asked. It is fed every raw chunk, so it holds the stream's true end even when lines were dropped from
+ * the log (a flooding worker); each chunk costs one bounded copy, and nothing is decoded until a crash.
+ */
 export class TailBuffer {
-  private lines: string[] = [];
-  private bytes = 0;
+  private readonly buffer: Buffer;
+  private length = 0;
+  /** Bytes were discarded and the window starts inside a line, whose first piece is not shown. */
+  private cut = false;
   constructor(
     private readonly maxLines = 30,
-    private readonly maxBytes = 8 * 1024,
-  ) {}
+    maxBytes = 8 * 1024,
+  ) {
+    this.buffer = Buffer.alloc(maxBytes);
+  }
 
-  add(line: string): void {
-    this.lines.push(line);
-    this.bytes += line.length + 1;
-    while (this.lines.length > this.maxLines || (this.bytes > this.maxBytes && this.lines.length > 1)) {
-      this.bytes -= this.lines.shift()!.length + 1;
+  push(chunk: Buffer): void {
+    const size = this.buffer.length;
+    const total = this.length + chunk.length;
+    if (total <= size) {
+      chunk.copy(this.buffer, this.length);
+      this.length = total;
+      return;
     }
+    // keep the last `size` bytes of (window + chunk); `drop` bytes go, from the window first
+    const drop = total - size;
+    this.cut = (drop <= this.length ? this.buffer[drop - 1] : chunk[drop - this.length - 1]) !== 10;
+    if (drop < this.length) {
+      this.buffer.copyWithin(0, drop, this.length);
+      chunk.copy(this.buffer, this.length - drop);
+    } else {
+      chunk.copy(this.buffer, 0, drop - this.length);
+    }
+    this.length = size;
   }
 
   toString(): string {
-    return this.lines.join('\n');
+    if (this.length === 0) return '';
+    const lines = this.buffer.toString('utf8', 0, this.length).split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    if (this.cut && lines.length > 1) lines.shift();
+    const last = lines.slice(-this.maxLines);
+    for (let i = 0; i < last.length; i++) if (last[i].endsWith('\r')) last[i] = last[i].slice(0, -1);
+    return last.join('\n');
   }
 }

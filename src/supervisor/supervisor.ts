@@ -22,6 +22,7 @@ import { prepareWorkerModule } from './compile.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
+import { boundedDestination } from './log-destination.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
 import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
 import { Pool } from './pool.js';
@@ -121,7 +122,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
   constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
     this.options = resolveOptions(options);
-    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, pino.destination(2));
+    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
     this.defaultRunOptions = Object.freeze(resolveRunOptions(undefined, this.options));
     this.concurrencyFollowsSize = options.concurrency === undefined;
     const emitSafe = this.emitSafe.bind(this);

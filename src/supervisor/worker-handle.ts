@@ -35,10 +35,11 @@ import {
 } from '../protocol/index.js';
 import type { ExitFacts, StopOrder } from './exit-policy.js';
 import type { Job } from './job.js';
-import { createLineSplitter, TailBuffer } from './line-splitter.js';
+import { TailBuffer } from './line-splitter.js';
 import type { ResolvedOptions } from './options.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
 import { releaseGroup } from './watchdog.js';
+import { describeDropped, pipeWorkerOutput, type WorkerOutputSink } from './worker-output.js';
 
 export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopping' | 'exited';
 
@@ -365,16 +366,13 @@ export class WorkerHandle {
     this.owner.onSlotFreed();
   }
 
+  /** Output within the worker's budget is logged line by line; beyond it, dropped and counted (see worker-output.ts). */
   private wireOutput(): void {
-    const out = createLineSplitter((line) => this.logLine(line, 'stdout'));
-    const err = createLineSplitter((line) => {
-      this.tail.add(line);
-      this.logLine(line, 'stderr');
-    });
-    this.spawned!.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    this.spawned!.stdout.on('end', () => out.flush());
-    this.spawned!.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    this.spawned!.stderr.on('end', () => err.flush());
+    const sink: WorkerOutputSink = {
+      line: (line, stream) => this.logLine(line, stream),
+      dropped: (drop) => this.log.warn({ stream: drop.stream, droppedLines: drop.lines, droppedBytes: drop.bytes }, describeDropped(drop, this.id)),
+    };
+    pipeWorkerOutput(this.spawned!.stdout, this.spawned!.stderr, sink, { tail: this.tail });
   }
 
   /** Logs one line of worker output; pino JSON lines from ctx.log keep their level and fields. */
