@@ -1,6 +1,7 @@
 // `supervise run` end to end: the built CLI, real workers, real stdin/stdout.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { alive, cli, fixture, root, waitFor } from '../helpers.js';
 
@@ -19,6 +20,26 @@ function start(args: string[], env: Record<string, string> = {}): ChildProcess &
   const output = () => ({ code: child.exitCode, stdout, stderr });
   const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
   return Object.assign(child, { output, done });
+}
+
+/** The worker processes of a CLI process. */
+function workerPids(cliPid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(cliPid), '-f', 'worker/main.js'], { encoding: 'utf8' }).trim().split('\n').map(Number).sort();
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+/** CPU time a process has used, user plus system, in seconds (0 once it is gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: clock ticks, 100 a second on Linux
+  } catch {
+    return 0;
+  }
 }
 
 function run(args: string[], input?: string): Promise<Outcome> {
@@ -130,14 +151,20 @@ describe('errors and flags', () => {
 
 describe('a second signal', () => {
   it('exits at once, killing workers stuck in their jobs', async () => {
-    const child = start(['run', fixture('handlers.ts'), '--name', 'spin', '--workers', '2', '--log-level', 'silent']);
+    const child = start(['run', fixture('handlers.ts'), '--name', 'spin', '--workers', '2', '--log-level', 'warn']);
     child.stdin!.write('null\nnull\n');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // both jobs are stuck once both workers have burned 0.5 s of CPU: starting takes about 0.1 s, an idle worker none
+    let workers: number[] = [];
+    const stuck = () => {
+      workers = workerPids(child.pid!);
+      return workers.length === 2 && workers.every((pid) => cpuSeconds(pid) >= 0.5);
+    };
+    expect(await waitFor(stuck, 10_000)).toBe(true);
     child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(child.exitCode).toBeNull(); // the first signal waits for the (stuck) jobs
-    const workers = execFileSync('pgrep', ['-P', String(child.pid), '-f', 'worker/main.js'], { encoding: 'utf8' }).trim().split('\n').map(Number);
-    expect(workers).toHaveLength(2);
+    // the first signal is handled: no more input, and the CLI waits for the (stuck) jobs, its workers still there
+    expect(await waitFor(() => child.output().stderr.includes('SIGTERM: no more input; finishing in-flight jobs'), 5000)).toBe(true);
+    expect(child.exitCode).toBeNull();
+    expect(workerPids(child.pid!)).toEqual(workers);
     const started = Date.now();
     child.kill('SIGTERM');
     const { code } = await child.done;

@@ -63,17 +63,20 @@ it('takes supervision options from the run file: maxJobsPerWorker recycles worke
 
 it('reloads its workers on SIGHUP without failing a job', async () => {
   const run = start(['run', hostile, '--name', 'pid', '--workers', '2', '--log-level', 'info']);
-  for (let i = 0; i < 5; i++) run.child.stdin.write('null\n');
-  await waitFor(() => records(run.stdout()).length === 5, 10_000);
+  let sent = 5;
+  for (let i = 0; i < sent; i++) run.child.stdin.write('null\n');
+  expect(await waitFor(() => records(run.stdout()).length === sent, 10_000)).toBe(true);
   const before = new Set(records(run.stdout()).map((r) => r.result));
   run.child.kill('SIGHUP');
-  await waitFor(async () => {
-    // reloaded once no line is answered by an old worker any more
-    run.child.stdin.write('null\n');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const last = records(run.stdout()).at(-1);
-    return last !== undefined && !before.has(last.result);
-  }, 15_000);
+  expect(
+    await waitFor(async () => {
+      // one line at a time, each waited for by its answer (output is in input order), until a new worker answers one
+      run.child.stdin.write('null\n');
+      sent++;
+      if (!(await waitFor(() => records(run.stdout()).length === sent, 10_000))) return false;
+      return !before.has(records(run.stdout()).at(-1).result);
+    }, 15_000),
+  ).toBe(true);
   run.child.stdin.end();
   const { code, stdout, stderr } = await run.done;
   expect(stderr).toContain('SIGHUP: reloading workers');

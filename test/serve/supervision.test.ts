@@ -1,5 +1,6 @@
 // Serve mode under supervision: crashes, stalled hand-offs, crash loops, SIGHUP reload and SIGTERM grace (real processes).
 import { existsSync } from 'node:fs';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrashLoopError, serve, type SocketServer } from 'supervise';
 import { LINE_WORKER, LineClient, runCli, sleep, tempDir, waitFor, waitForSocket, type CliProcess } from './helpers.js';
@@ -22,6 +23,19 @@ afterEach(async () => {
   cli = undefined;
   tmp.cleanup();
 });
+
+/**
+ * Waits until a job blocks a worker's event loop: the worker running it has sent no heartbeat for 5 intervals
+ * (the server's heartbeatInterval is 50 ms). Returns that worker's pid.
+ */
+async function stalledWorker(server: SocketServer): Promise<number> {
+  let pid: number | undefined;
+  await waitFor('a worker stalled by its job', () => {
+    pid = server.supervisor.workerStats().find((w) => w.inFlight === 1 && w.silentFor > 250)?.pid;
+    return pid !== undefined;
+  });
+  return pid!;
+}
 
 describe('serve() supervision', () => {
   it('a worker killed mid-connection takes down only its own connections, and is replaced', async () => {
@@ -54,10 +68,12 @@ describe('serve() supervision', () => {
 
   it('gives a connection to another worker when the first does not take it in time', async () => {
     const socket = `${tmp.dir}/s.sock`;
-    server = await serve({ worker: LINE_WORKER, workers: 2, socket, handoffTimeout: 300, logLevel: 'silent' });
+    const records: Record<string, any>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => records.push(JSON.parse(line)) });
+    server = await serve({ worker: LINE_WORKER, workers: 2, socket, handoffTimeout: 300, heartbeatInterval: 50, logger });
     // a job stalls one worker's event loop for 3 s: it cannot take connections
     const stalled = server.supervisor.runDetailed<number>(3000);
-    await sleep(200);
+    const stalledPid = await stalledWorker(server);
     const started = Date.now();
     // two at once: with both workers at 0 open, one of them goes to the stalled worker first
     const clients = await Promise.all([LineClient.connect(socket), LineClient.connect(socket)]);
@@ -66,10 +82,18 @@ describe('serve() supervision', () => {
     expect(pids[0]).toBe(pids[1]);
     expect(elapsed).toBeLessThan(2000);
     expect(server.stats().handoffTimeouts).toBeGreaterThanOrEqual(1);
-    const { result: stalledPid } = await stalled;
+    expect((await stalled).result).toBe(stalledPid);
     expect(stalledPid).not.toBe(pids[0]);
-    // awake again, the stalled worker refused its late copies: every byte still goes to the worker that took them
-    await sleep(100);
+    // awake again, with 0 open connections against 2, the stalled worker gets the next one; it reads its hand-offs
+    // in order, so once it answers this one it has dealt with the late copy it was sent while stalled
+    const handedOff = server.stats().handedOff;
+    const probe = await LineClient.connect(socket);
+    expect(await probe.pid()).toBe(stalledPid);
+    // its acknowledgements travel in order too: once the probe's is counted, an accept of the late copy would have been seen
+    await waitFor('the probe to be counted', () => server!.stats().handedOff === handedOff + 1);
+    await probe.end();
+    expect(records.filter((r) => r.level >= 50).map((r) => r.msg)).toEqual([]);
+    // it refused its late copy: every byte still goes to the worker that took the connections
     for (const client of clients) {
       for (let i = 0; i < 5; i++) expect(await client.request(`after ${i}`)).toBe(`${pids[0]} after ${i}`);
     }
@@ -84,9 +108,9 @@ describe('serve() supervision', () => {
 
   it('closes a connection no worker takes in time, instead of leaving it hanging', async () => {
     const socket = `${tmp.dir}/s.sock`;
-    server = await serve({ worker: LINE_WORKER, workers: 1, socket, handoffTimeout: 300, logLevel: 'silent' });
+    server = await serve({ worker: LINE_WORKER, workers: 1, socket, handoffTimeout: 300, heartbeatInterval: 50, logLevel: 'silent' });
     const stalled = server.supervisor.run(3000);
-    await sleep(200);
+    await stalledWorker(server);
     const started = Date.now();
     const client = await LineClient.connect(socket);
     client.send('anyone?');
@@ -117,8 +141,10 @@ describe('serve() supervision', () => {
     const draining = server.stats().workers.find((w) => w.pid === longPid);
     expect(draining?.state).toBe('draining');
     expect(draining?.open).toBe(1);
+    // the scenario: the client keeps its connection a while longer, and the reload keeps waiting
     await sleep(200);
     expect(reloaded).toBe(false);
+    expect(server.stats().workers.find((w) => w.pid === longPid)).toMatchObject({ state: 'draining', open: 1 });
     await long.end();
     await reload;
     const newPids = server.stats().workers.map((w) => w.pid);
@@ -166,6 +192,8 @@ describe('supervise serve signals', () => {
     await waitForSocket(socket);
     const long = await LineClient.connect(socket);
     const longPid = await long.pid();
+    // the worker will tell this connection when it is told to shut down (its ctx.signal aborts)
+    expect(await long.request('watch-drain')).toBe(`${longPid} watch-drain`);
     const other = await LineClient.connect(socket);
     const oldPids = new Set([longPid, await other.pid()]);
     expect(oldPids.size).toBe(2);
@@ -191,9 +219,9 @@ describe('supervise serve signals', () => {
 
     cli.child.kill('SIGHUP');
     await waitFor('new workers to serve', () => [...seen].filter((p) => !oldPids.has(p)).length >= 1);
-    // by now the long-lived connection's worker has been told to shut down (it was first, or the second's
-    // replacement has booted); it stays alive, draining, for as long as that connection is open
-    await sleep(1500);
+    // the long-lived connection's worker is told to shut down once its replacement is ready (it was first, or the
+    // second's replacement has booted); it stays alive, draining, for as long as that connection is open
+    expect(await long.next(20_000)).toBe(`${longPid} drained`);
     for (let i = 0; i < 3; i++) {
       expect(await long.request(`during reload ${i}`)).toBe(`${longPid} during reload ${i}`);
       await sleep(100);

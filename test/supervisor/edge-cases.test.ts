@@ -1,6 +1,6 @@
 // Edge cases of the pool's life: failed spawns, oversized frames, shrinking and reloading at awkward moments, throwing listeners.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CrashLoopError, PayloadError, SupervisorClosedError, WorkerBootError } from 'supervise';
+import { CrashLoopError, PayloadError, SupervisorClosedError, WorkerBootError, type WorkerExitEvent } from 'supervise';
 import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
 
 afterEach(closeAll);
@@ -58,11 +58,20 @@ describe('frame size', () => {
 describe('shrinking and reloading', () => {
   it('resize() down while workers are starting is not counted as crashes', async () => {
     const sup = supervisor({ worker: handlers, workers: 6, maxRestarts: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const exits: WorkerExitEvent[] = [];
+    sup.on('worker:exit', (event) => exits.push(event));
+    // the sixth spawn: all six exist, and none can have said hello yet (that takes I/O, and this resumes first)
+    await new Promise<void>((resolve) => {
+      let spawns = 0;
+      sup.on('worker:spawn', () => ++spawns === 6 && resolve());
+    });
+    expect(sup.workerStats().map((w) => w.state)).toEqual(Array(6).fill('starting'));
     sup.resize(1);
     expect(await sup.run('still fine')).toBe('still fine');
-    await waitFor(() => sup.stats().workers === 1, 10_000);
+    expect(await waitFor(() => sup.stats().workers === 1, 10_000)).toBe(true);
     expect(sup.stats()).toMatchObject({ workers: 1, restarts: 0, state: 'running' });
+    // the five it stopped ended as ordered exits
+    expect(exits.map((e) => [e.cause, e.expected])).toEqual(Array(5).fill(['ordered', true]));
   });
 
   it('resize() down during a restart backoff keeps the healthy worker', async () => {
@@ -78,15 +87,25 @@ describe('shrinking and reloading', () => {
 
   it('reload() during close() leaves no worker behind', async () => {
     const sup = supervisor({ worker: handlers, workers: 2 });
+    // every spawn, from the first, and whether close() had been called by then
+    const spawned: { pid: number | undefined; afterClose: boolean }[] = [];
+    let closeCalled = false;
+    sup.on('worker:spawn', ({ pid }) => spawned.push({ pid, afterClose: closeCalled }));
     await sup.ready();
-    const reloading = sup.reload().catch(() => {});
+    // close once the reload is under way: its first replacement has been spawned and is starting
+    const replacementSpawned = new Promise<void>((resolve) => sup.once('worker:spawn', () => resolve()));
+    const reloading = sup.reload().catch((error: unknown) => error);
+    await replacementSpawned;
+    expect(sup.workerStats().map((w) => w.state).sort()).toEqual(['ready', 'ready', 'starting']);
+    closeCalled = true;
     await sup.close();
-    await reloading;
-    const pids: number[] = [];
-    sup.on('worker:spawn', ({ pid }) => pid && pids.push(pid));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(sup.stats().workers).toBe(0);
-    expect(pids).toEqual([]);
+    const reloaded = await reloading;
+    // reload() either finished with what it had or gave up because of the close; it did not fail otherwise
+    if (reloaded !== undefined) expect(reloaded).toBeInstanceOf(SupervisorClosedError);
+    expect(sup.stats()).toMatchObject({ workers: 0, state: 'closed' });
+    expect(spawned.filter((s) => s.afterClose)).toEqual([]);
+    expect(spawned).toHaveLength(3);
+    for (const { pid } of spawned) expect(alive(pid!)).toBe(false);
   });
 
   it('ready() rejects once the supervisor is closing', async () => {

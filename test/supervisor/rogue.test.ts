@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { createSupervisor, type Supervisor } from 'supervise';
+import { createSupervisor, type JobDoneEvent, type Supervisor, type WorkerExitEvent } from 'supervise';
 import { alive, fixture, waitFor } from '../helpers.js';
 
 let sup: Supervisor | undefined;
@@ -29,12 +29,18 @@ it.each(cases)('%s: the worker is killed with %s, the job is answered exactly on
   sup = createSupervisor({ worker: fixture('hostile.ts'), workers: 2, logger, restartDelay: 10 });
   const marker = path.join(mkdtempSync(path.join(tmpdir(), 'supervise-rogue-')), 'marker');
   const rssBefore = process.memoryUsage().rss;
-  let answers = 0;
-  const outcome = await sup.runDetailed<{ pid: number; value: string }>({ marker, kind }, { name: 'rogue' }).finally(() => answers++);
+  // a promise settles once whatever happens; the supervisor's own record of answers is its job:done events
+  const done: JobDoneEvent[] = [];
+  const exits: WorkerExitEvent[] = [];
+  sup.on('job:done', (event) => done.push(event));
+  sup.on('worker:exit', (event) => exits.push(event));
+  const outcome = await sup.runDetailed<{ pid: number; value: string }>({ marker, kind }, { name: 'rogue' });
   const rogueLog = await waitFor(() => records.some((r) => r.code === code), 3000).then(() => records.find((r) => r.code === code));
   expect(rogueLog, JSON.stringify(records.map((r) => r.msg))).toMatchObject({ msg: 'protocol error from worker; killing it', level: 50 });
   const roguePid = rogueLog!.pid as number;
   expect(await waitFor(() => !alive(roguePid), 3000)).toBe(true);
+  // once the rogue worker's exit is handled, nothing it sent can still answer the job
+  expect(await waitFor(() => exits.some((e) => e.pid === roguePid), 3000)).toBe(true);
 
   if (kind === 'finished-job') {
     // the first reply won; the duplicate got the worker killed and changed nothing
@@ -45,8 +51,7 @@ it.each(cases)('%s: the worker is killed with %s, the job is answered exactly on
     expect(outcome.attempts).toBe(2);
     expect(outcome.pid).not.toBe(roguePid);
   }
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(answers).toBe(1);
+  expect(done.filter((e) => e.jobId === outcome.jobId).map((e) => e.ok)).toEqual([true]);
   expect(sup.state).toBe('running');
   expect(await sup.run('still serving')).toBe('still serving');
   // a 4 GiB length prefix must not have been allocated
