@@ -47,6 +47,8 @@ export class Pool implements WorkerOwner {
   recycled = 0;
   private history: ExitHistory = EMPTY_HISTORY;
   private readonly restartTimers = new Set<NodeJS.Timeout>();
+  /** Recycles to try again after a replacement failed to start. */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   private nextWorkerId = 1;
   private readonly murderTimer: NodeJS.Timeout;
 
@@ -122,10 +124,28 @@ export class Pool implements WorkerOwner {
   /** Recycles a worker (maxJobsPerWorker, maxMemory) through a replacement. */
   recycle(worker: WorkerHandle, reason: string): void {
     if (worker.state !== 'ready' || worker.replacedBy || this.stopped) return;
-    this.recycled++;
-    this.log.info({ workerId: worker.id, pid: worker.pid, reason }, 'recycling worker');
-    this.host.emitSafe('worker:recycle', { workerId: worker.id, pid: worker.pid, reason });
+    // a worker whose earlier replacement failed to start is already counted and announced
+    if (!worker.replaceOrder) {
+      this.recycled++;
+      this.log.info({ workerId: worker.id, pid: worker.pid, reason }, 'recycling worker');
+      this.host.emitSafe('worker:recycle', { workerId: worker.id, pid: worker.pid, reason });
+    }
     this.replace(worker, 'recycle', `recycle: ${reason}`);
+  }
+
+  /**
+   * A replacement died before it was ready. A reload tries again itself; a
+   * recycle is tried again after `delay`, since the old worker may never be
+   * given another job to trigger it (all its slots held by hung jobs).
+   */
+  private retryRecycle(old: WorkerHandle, delay: number): void {
+    if (old.replaceOrder?.order !== 'recycle') return;
+    const reason = old.replaceOrder.reason;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      if (old.state === 'ready' && !old.replacedBy && !this.stopped) this.replace(old, 'recycle', reason);
+    }, delay);
+    this.retryTimers.add(timer);
   }
 
   // ── murder ─────────────────────────────────────────────────────────
@@ -138,6 +158,7 @@ export class Pool implements WorkerOwner {
 
   onExit(worker: WorkerHandle, exit: WorkerExitInfo): void {
     this.workers.delete(worker);
+    const stranded = worker.replaces;
     this.unlink(worker);
     const cause = classifyExit(exit);
     const expected = cause.kind === 'ordered' && exit.order !== 'cancel' && exit.order !== 'heartbeat' && exit.order !== 'drain-deadline';
@@ -153,13 +174,16 @@ export class Pool implements WorkerOwner {
     });
     const orphans = [...worker.inFlight.values()];
     worker.inFlight.clear();
-    if (!this.stopped) this.decide(cause, exit);
+    if (!this.stopped) {
+      const delay = this.decide(cause, exit);
+      if (stranded && delay !== undefined) this.retryRecycle(stranded, Math.max(delay, this.options.restartDelay));
+    }
     this.host.onOrphans(orphans, worker, exit, cause);
     this.host.pump();
   }
 
-  /** Applies the exit policy's decision: replace now, replace after a backoff, or fail the pool. */
-  private decide(cause: ExitCause, exit: WorkerExitInfo): void {
+  /** Applies the exit policy's decision: replace now, replace after a backoff, or fail the pool; returns the delay, if any. */
+  private decide(cause: ExitCause, exit: WorkerExitInfo): number | undefined {
     const now = Date.now();
     const { decision, history } = decideExit(cause, this.history, { now, everReady: this.everReady }, this.options);
     this.history = history;
@@ -171,14 +195,18 @@ export class Pool implements WorkerOwner {
         { cause: exit.bootError as WorkerBootError | undefined },
       );
       this.host.onFailed(error);
-      return;
+      return undefined;
     }
-    if (decision.delay === 0) return this.manage();
+    if (decision.delay === 0) {
+      this.manage();
+      return 0;
+    }
     const timer = setTimeout(() => {
       this.restartTimers.delete(timer);
       this.manage();
     }, decision.delay);
     this.restartTimers.add(timer);
+    return decision.delay;
   }
 
   /** Forgets the replacement links of a worker that ended. */
@@ -222,8 +250,9 @@ export class Pool implements WorkerOwner {
   /** No more spawns or restarts. */
   halt(): void {
     this.stopped = true;
-    for (const timer of this.restartTimers) clearTimeout(timer);
+    for (const timer of [...this.restartTimers, ...this.retryTimers]) clearTimeout(timer);
     this.restartTimers.clear();
+    this.retryTimers.clear();
   }
 
   /**
