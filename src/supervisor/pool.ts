@@ -267,7 +267,7 @@ export class Pool implements WorkerOwner {
       if (grace > 0) this.retire(worker, order, 'the supervisor is stopping');
       else worker.forceKill(order, 'the supervisor is stopping now');
     }
-    const exited = Promise.all(workers.map((w) => this.exitOf(w)));
+    const exited = Promise.all(workers.map((w) => w.exited));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -289,15 +289,5 @@ export class Pool implements WorkerOwner {
   dispose(): void {
     this.halt();
     clearInterval(this.murderTimer);
-  }
-
-  /** Resolves when this worker has exited. */
-  exitOf(worker: WorkerHandle): Promise<void> {
-    return worker.exited;
-  }
-
-  /** Resolves when the worker is ready or has exited, whichever comes first. */
-  readyOrExit(worker: WorkerHandle): Promise<void> {
-    return Promise.race([worker.readied, worker.exited]);
   }
 }

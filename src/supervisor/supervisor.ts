@@ -312,7 +312,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
         if (!replacement) break;
         lastExit = await this.waitReplacement(replacement);
       }
-      await this.pool.exitOf(worker);
+      await worker.exited;
     }
   }
 
@@ -323,7 +323,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
       if (event.workerId === replacement.id) why = new WorkerBootError({ module: this.options.workerPath, reason: event.reason, exitCode: event.exitCode, signal: event.signal, stderrTail: '' });
     };
     this.on('worker:exit', onExit);
-    await this.pool.readyOrExit(replacement);
+    await Promise.race([replacement.readied, replacement.exited]);
     this.off('worker:exit', onExit);
     return replacement.state === 'exited' ? why : undefined;
   }
