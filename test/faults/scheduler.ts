@@ -4,7 +4,7 @@
  * spawns and exits, job:done events, reloads, recovery, close, and the
  * processes left behind. It judges nothing: invariants.ts does, from the record.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -55,7 +55,7 @@ export interface RunRecord {
   closeBound: number;
   closeError?: unknown;
   grandchildren: number[];
-  leftover: Array<{ pid: number; what: 'worker' | 'grandchild' }>;
+  leftover: Array<{ pid: number; what: 'worker' | 'grandchild' | 'unrecorded descendant' }>;
   /** Faults that landed, by kind and the state of the worker they hit ('kill:starting'), plus misses. */
   faults: Map<string, number>;
   log: string[];
@@ -288,10 +288,7 @@ export async function runPlan(plan: Plan): Promise<RunRecord> {
   try {
     // 1. the first boot, then the storm, timed from when the first workers are all ready
     await play(plan.boot);
-    const up = await within(
-      sup.ready().catch(() => {}),
-      RECOVERY_MS,
-    );
+    const up = await within(sup.ready(), RECOVERY_MS);
     if (!up) note(`the first ${plan.pool.workers} workers were not ready within ${RECOVERY_MS} ms`);
     note(`storm begins: ${JSON.stringify(sup.stats())}`);
     await play(plan.storm);
@@ -319,19 +316,19 @@ export async function runPlan(plan: Plan): Promise<RunRecord> {
     }
     await Promise.all(strikes);
 
-    // 4. nothing may be left running: workers, and the children they spawned
+    // 4. nothing may be left running: workers, the children they spawned, and anything else carrying this run's environment
     rec.grandchildren = readPids(pidsFile);
-    const processes = [
-      ...rec.spawned.map((pid) => ({ pid, what: 'worker' as const })),
-      ...rec.grandchildren.map((pid) => ({ pid, what: 'grandchild' as const })),
-    ];
-    await waitFor(() => processes.every((p) => !alive(p.pid)), 2000);
-    rec.leftover = processes.filter((p) => alive(p.pid));
+    const left = () => new Set([...rec.spawned, ...rec.grandchildren].filter(alive).concat(marked(pidsFile)));
+    await waitFor(() => left().size === 0, 2000);
+    rec.leftover = [...left()].map((pid) => ({
+      pid,
+      what: rec.spawned.includes(pid) ? 'worker' : rec.grandchildren.includes(pid) ? 'grandchild' : 'unrecorded descendant',
+    }));
   } finally {
-    // whatever happened, leave nothing behind for the next run
+    // whatever happened (a harness error included), leave nothing behind for the next run
     for (const pid of stopped) signal(pid, 'SIGCONT');
-    for (const { pid, what } of rec.leftover) if (isOurs(pid, what)) signal(pid, 'SIGKILL');
     if (sup.state !== 'closed') await within(sup.destroy(), 5000);
+    for (const pid of marked(pidsFile)) signal(pid, 'SIGKILL');
     rmSync(dir, { recursive: true, force: true });
     rec.took = now();
   }
@@ -365,14 +362,24 @@ function readPids(file: string): number[] {
   }
 }
 
-/** Guards the cleanup kill against a recycled pid: only a `sleep 1000` or a supervise worker is ours. */
-function isOurs(pid: number, what: 'worker' | 'grandchild'): boolean {
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return what === 'grandchild' ? cmdline === 'sleep\u00001000\u0000' : cmdline.includes('worker/main.js');
-  } catch {
-    return false;
-  }
+/**
+ * Live processes whose environment carries this run's FAULTY_PIDS path: its
+ * workers and whatever they spawned, even a child whose pid never reached the
+ * file (its worker was killed between spawn() and the write). Being marked
+ * proves a pid is ours, so cleanup can kill these without fearing pid reuse.
+ */
+function marked(pidsFile: string): number[] {
+  const needle = `FAULTY_PIDS=${pidsFile}\0`;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/environ`, 'latin1').includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 export function firstLine(text: string): string {
