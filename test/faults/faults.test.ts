@@ -6,7 +6,7 @@ import { runPlan } from './scheduler.js';
 import { BASELINE_SEEDS, SEEDS } from './seeds.js';
 
 // worst case: storm + a strike's wait + recovery bound + close bound + destroy + the leftover check
-const PER_RUN = 60_000;
+const PER_RUN = 90_000;
 
 async function expectNoViolations(plan: Plan): Promise<void> {
   const record = await runPlan(plan);
