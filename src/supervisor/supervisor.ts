@@ -301,16 +301,22 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
     const old = [...this.pool.workers].filter((w) => w.state === 'starting' || w.state === 'ready');
     for (const worker of old) {
       let lastExit: Error | undefined;
-      for (let attempt = 1; worker.state === 'starting' || worker.state === 'ready'; attempt++) {
+      let attempts = 0;
+      // the old worker may also end on its own meanwhile (a crash, a kill); the pool then replaces it with the new code anyway
+      while (worker.state === 'starting' || worker.state === 'ready') {
         if (!this.life.is('starting', 'running')) throw this.failureError ?? new SupervisorClosedError('The supervisor closed during reload()');
-        if (attempt > RELOAD_ATTEMPTS) {
-          throw new ReloadError(`reload() failed: ${RELOAD_ATTEMPTS} replacement workers in a row did not start; the workers not yet replaced were kept`, {
-            cause: lastExit,
-          });
-        }
+        if (attempts === RELOAD_ATTEMPTS) break;
         const replacement = worker.replacedBy ?? this.pool.replace(worker, 'reload', 'reload');
         if (!replacement) break;
+        attempts++;
         lastExit = await this.waitReplacement(replacement);
+        if (!lastExit) break;
+      }
+      if (lastExit) {
+        throw new ReloadError(
+          `reload() failed: ${attempts} replacement worker${attempts === 1 ? '' : 's'} in a row did not start; the workers not yet replaced were kept`,
+          { cause: lastExit },
+        );
       }
       await worker.exited;
     }

@@ -66,7 +66,7 @@ describe('the invariants', () => {
       rejected(spec(3, 'exit'), crash(100)),
       rejected(spec(4, 'slow', { timeout: 100 }), new JobTimeoutError(4, 100), 120),
       rejected(spec(5, 'hang'), new SupervisorClosedError(), 600),
-      { spec: spec(6, 'ok'), at: 550, state: 'closing', settledAt: 550, outcome: { ok: false, error: new SupervisorClosedError() } },
+      { spec: spec(6, 'ok'), at: 550, state: 'draining', settledAt: 550, outcome: { ok: false, error: new SupervisorClosedError() } },
     ] satisfies JobRecord[];
     return {
       plan: makePlan(1),

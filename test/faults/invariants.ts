@@ -24,6 +24,11 @@ const OWN_END: Record<JobKind, 'resolves' | 'never' | string> = {
   hang: 'never',
 };
 
+/** Whether the pool takes new jobs in this state: before its first worker is ready, and while running. */
+function accepts(state: string): boolean {
+  return state === 'running' || state === 'starting';
+}
+
 export function checkRun(r: RunRecord): Violation[] {
   const violations: Violation[] = [];
   const add = (rule: Rule, detail: string) => violations.push({ rule, detail });
@@ -40,7 +45,7 @@ export function checkRun(r: RunRecord): Violation[] {
   const names = new Set([...r.doneByName.keys(), ...r.jobs.map((j) => j.spec.kind)]);
   for (const name of names) {
     const mine = r.jobs.filter((j) => j.spec.kind === name && j.outcome);
-    const accepted = mine.filter((j) => j.state === 'running');
+    const accepted = mine.filter((j) => accepts(j.state));
     const ok = accepted.filter((j) => j.outcome!.ok).length;
     const failed = accepted.length - ok;
     // whether run() refusing a job (the pool not running) also emits job:done is not specified, so either is fine
@@ -71,7 +76,7 @@ function judge(job: JobRecord, r: RunRecord): string | undefined {
   const { spec } = job;
   const outcome = job.outcome!;
   if (outcome.ok) {
-    if (job.state !== 'running') return `resolved, though it was submitted while the pool was ${job.state}`;
+    if (!accepts(job.state)) return `resolved, though it was submitted while the pool was ${job.state}`;
     if (OWN_END[spec.kind] !== 'resolves') return `resolved with ${JSON.stringify(outcome.value)}, which a ${spec.kind} job cannot`;
     const id = (outcome.value as { id?: unknown } | null)?.id;
     return id === spec.id ? undefined : `resolved with id ${String(id)}: another job's result`;
@@ -80,7 +85,7 @@ function judge(job: JobRecord, r: RunRecord): string | undefined {
   const code = codeOf(error);
   if (typeof code !== 'string') return `rejected with an error without a code: ${describeError(error)}`;
   if (job.state === 'failed') return undefined; // the pool failure is reported once, as its own violation
-  if (job.state !== 'running') return code === 'ERR_SUPERVISOR_CLOSED' ? undefined : `was submitted while the pool was ${job.state}, and rejected with ${code}`;
+  if (!accepts(job.state)) return code === 'ERR_SUPERVISOR_CLOSED' ? undefined : `was submitted while the pool was ${job.state}, and rejected with ${code}`;
   switch (code) {
     case 'E_FAULTY':
       return spec.kind === 'throws' ? undefined : 'rejected with E_FAULTY, which only throws jobs raise';
