@@ -49,6 +49,8 @@ export interface ExitFacts {
   bootReported: boolean;
   /** The supervisor's reason for stopping it, if it gave one. */
   order: StopOrder | undefined;
+  /** The supervisor sent it a kill signal (not only a shutdown frame). */
+  killed: boolean;
   /** Set when the process could not be spawned: the errno code (EMFILE, ENOENT, ...). */
   spawnError: string | undefined;
   exitCode: number | null;
@@ -95,13 +97,16 @@ const TRANSIENT_SPAWN_ERRORS = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'ENOMEM'])
 const SELF_INFLICTED = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT', 'SIGTRAP', 'SIGSYS']);
 /** Orders given for a fault of the worker's own, judged like the exit they stand for. */
 const FAULT_ORDERS = new Set<StopOrder>(['heartbeat', 'start-timeout', 'protocol']);
+/** Orders carried out with a shutdown frame: the worker is to exit by itself. */
+const DRAIN_ORDERS = new Set<StopOrder>(['recycle', 'reload', 'resize', 'close']);
 
 /** Names what an exit was, from the facts alone. */
 export function classifyExit(facts: ExitFacts): ExitCause {
   if (facts.spawnError !== undefined) {
     return { kind: 'spawn-failed', code: facts.spawnError, transient: TRANSIENT_SPAWN_ERRORS.has(facts.spawnError) };
   }
-  const { order } = facts;
+  // a worker told to drain that dies by a signal nobody here sent was killed from outside, not stopped
+  const order = facts.order !== undefined && DRAIN_ORDERS.has(facts.order) && !facts.killed && facts.signal !== null ? undefined : facts.order;
   if (order !== undefined && !FAULT_ORDERS.has(order)) return { kind: 'ordered', order };
   if (order === 'heartbeat') {
     // a busy worker blocked by its job: the job pays; an idle one blocked by the module itself: the pool counts it

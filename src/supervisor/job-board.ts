@@ -103,10 +103,12 @@ export class JobBoard {
 
   /** Settles a job with `error` now; if it is running, its worker is told to abort it. */
   private cancel(job: Job, error: Error, many = false): void {
+    if (job.settled) return;
     const worker = job.worker;
-    if (!job.reject(error)) return;
+    // no worker answered it: job:done names none
+    job.worker = undefined;
+    job.reject(error);
     if (worker) {
-      job.worker = undefined;
       worker.abandon(job, this.options.killGrace);
     } else if (!many) {
       this.dispatcher.unpark(job);

@@ -310,6 +310,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
         if (!replacement) break;
         attempts++;
         lastExit = await this.waitReplacement(replacement);
+        if (!this.life.is('starting', 'running')) throw this.failureError ?? new SupervisorClosedError('The supervisor closed during reload()');
         if (!lastExit) break;
       }
       if (lastExit) {

@@ -464,6 +464,7 @@ export class WorkerHandle {
       greeted: this.greeted,
       bootReported: this.bootError !== undefined,
       order: this.order,
+      killed: this.killed,
       spawnError: this.spawnError ? String(this.spawnError.code ?? 'ERR_SPAWN') : undefined,
       exitCode,
       signal,

@@ -6,6 +6,7 @@ const facts = (over: Partial<ExitFacts>): ExitFacts => ({
   greeted: true,
   bootReported: false,
   order: undefined,
+  killed: false,
   spawnError: undefined,
   exitCode: 1,
   signal: null,
@@ -31,6 +32,10 @@ describe('classifyExit', () => {
     expect(classifyExit(facts({ order: 'cancel', jobs: 2 }))).toEqual({ kind: 'ordered', order: 'cancel' });
     expect(classifyExit(facts({ order: 'drain-deadline', jobs: 1 }))).toEqual({ kind: 'ordered', order: 'drain-deadline' });
     expect(classifyExit(facts({ order: 'close', greeted: false }))).toEqual({ kind: 'ordered', order: 'close' });
+    expect(classifyExit(facts({ order: 'close', killed: true, signal: 'SIGKILL', exitCode: null }))).toEqual({ kind: 'ordered', order: 'close' });
+    // told to drain, then killed by someone else: a crash like any other
+    expect(classifyExit(facts({ order: 'reload', signal: 'SIGKILL', exitCode: null, jobs: 1 }))).toEqual({ kind: 'crash', jobs: 1 });
+    expect(classifyExit(facts({ order: 'resize', greeted: false, signal: 'SIGKILL', exitCode: null }))).toEqual({ kind: 'killed-while-starting', signal: 'SIGKILL' });
     // a heartbeat kill is the job's when a job was running, the module's when none was
     expect(classifyExit(facts({ order: 'heartbeat', jobs: 1 }))).toEqual({ kind: 'ordered', order: 'heartbeat' });
     expect(classifyExit(facts({ order: 'heartbeat', jobs: 0 }))).toEqual({ kind: 'crash', jobs: 0 });
