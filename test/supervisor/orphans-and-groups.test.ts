@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -62,6 +62,40 @@ function readPid(file: string): number | undefined {
     return undefined;
   }
 }
+
+/** The pids of `sh` processes whose parent is `ppid`: the host's watchdog. */
+function watchdogsOf(ppid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      if (comm === 'sh' && Number(fields[1]) === ppid && fields[0] !== 'Z') found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+it('stands guard again when the watchdog itself is killed', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'supervise-orphans-'));
+  dirs.push(dir);
+  const pidFile = path.join(dir, 'worker.pid');
+  const { child } = startHost('spin', pidFile);
+  expect(await waitFor(() => readPid(pidFile) !== undefined, 15_000), 'the spin job was never dispatched').toBe(true);
+  const workerPid = readPid(pidFile)!;
+  leftovers.add(workerPid);
+  const [first] = watchdogsOf(child.pid!);
+  expect(first, 'the host has no watchdog').toBeDefined();
+  process.kill(first, 'SIGKILL');
+  expect(await waitFor(() => watchdogsOf(child.pid!).some((pid) => pid !== first), 5000), 'no new watchdog after the first was killed').toBe(true);
+  await killHost(child);
+  expect(await waitFor(() => !alive(workerPid), 3000, 10), `worker ${workerPid} outlived its SIGKILLed supervisor`).toBe(true);
+});
 
 it('a worker whose event loop is blocked does not outlive its supervisor when the supervisor is SIGKILLed', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'supervise-orphans-'));
