@@ -18,13 +18,13 @@
  */
 
 export const HEADER_SIZE = 12;
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
 
 export const FrameKind = {
   /** worker → supervisor, once, after the module loaded: { version, pid, handlers } */
   Hello: 1,
-  /** supervisor → worker: run a job; payload is handler name + value */
+  /** supervisor → worker: run a job; payload is handler name, attempt, meta, then the value */
   Job: 2,
   /** worker → supervisor: the job's result value */
   Result: 3,
@@ -38,6 +38,8 @@ export const FrameKind = {
   Shutdown: 7,
   /** worker → supervisor: the module could not be loaded; serialized error, then exit */
   BootError: 8,
+  /** worker → supervisor: the job's latest progress value (ctx.progress) */
+  Progress: 9,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

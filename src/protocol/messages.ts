@@ -38,30 +38,57 @@ export const DEFAULT_HANDLER = 'default';
 
 const prefixCache = new Map<string, Buffer>();
 
+/** Largest `meta` a job may carry, in UTF-8 bytes of its JSON. */
+export const MAX_META_SIZE = 0xffff;
+
 /**
- * Encodes the handler-name prefix of a job frame: one length byte, then the
- * UTF-8 name. The default handler is the empty prefix byte. Cached per name,
- * because a program uses only a few.
+ * Encodes what a job frame carries before its value: the handler name (a
+ * length byte, then UTF-8; the default handler is empty), the attempt number
+ * (u16; 1 for the first), and the job's `meta` as JSON text (u16 length, then
+ * UTF-8; empty for none). Cached per name for first attempts without meta,
+ * which is nearly every job: a program uses only a few names.
  */
-export function jobPrefix(name: string): Buffer {
-  let prefix = prefixCache.get(name);
+export function jobPrefix(name: string, attempt = 1, meta?: string): Buffer {
+  const plain = attempt === 1 && meta === undefined;
+  let prefix = plain ? prefixCache.get(name) : undefined;
   if (prefix) return prefix;
   const bytes = Buffer.from(name === DEFAULT_HANDLER ? '' : name, 'utf8');
   if (bytes.length > 255) throw new ProtocolError(`Handler name is too long (${bytes.length} bytes; 255 at most)`, 'ERR_PROTOCOL');
-  prefix = Buffer.allocUnsafe(1 + bytes.length);
+  const metaLength = meta === undefined ? 0 : Buffer.byteLength(meta, 'utf8');
+  if (metaLength > MAX_META_SIZE) throw new ProtocolError(`Job meta is too large (${metaLength} bytes of JSON; ${MAX_META_SIZE} at most)`, 'ERR_PROTOCOL');
+  prefix = Buffer.allocUnsafe(1 + bytes.length + 4 + metaLength);
   prefix[0] = bytes.length;
   bytes.copy(prefix, 1);
-  if (prefixCache.size < 1024) prefixCache.set(name, prefix);
+  let at = 1 + bytes.length;
+  prefix.writeUInt16BE(Math.min(attempt, 0xffff), at);
+  prefix.writeUInt16BE(metaLength, at + 2);
+  at += 4;
+  if (meta !== undefined) prefix.write(meta, at, 'utf8');
+  if (plain && prefixCache.size < 1024) prefixCache.set(name, prefix);
   return prefix;
 }
 
-/** Splits a job frame's payload into handler name and value bytes. */
-export function parseJobPayload(payload: Buffer): { name: string; value: Buffer } {
+export interface JobHead {
+  name: string;
+  attempt: number;
+  /** The job's meta as JSON text, when it has one. */
+  meta: string | undefined;
+  value: Buffer;
+}
+
+/** Splits a job frame's payload into handler name, attempt, meta and value bytes. */
+export function parseJobPayload(payload: Buffer): JobHead {
   if (payload.length < 1) throw new ProtocolError('Job frame without a handler name', 'ERR_PROTOCOL');
   const nameLength = payload[0];
-  if (payload.length < 1 + nameLength) throw new ProtocolError('Job frame shorter than its handler name', 'ERR_PROTOCOL');
-  const name = nameLength === 0 ? DEFAULT_HANDLER : payload.toString('utf8', 1, 1 + nameLength);
-  return { name, value: payload.subarray(1 + nameLength) };
+  let at = 1 + nameLength;
+  if (payload.length < at + 4) throw new ProtocolError('Job frame shorter than its header', 'ERR_PROTOCOL');
+  const name = nameLength === 0 ? DEFAULT_HANDLER : payload.toString('utf8', 1, at);
+  const attempt = payload.readUInt16BE(at);
+  const metaLength = payload.readUInt16BE(at + 2);
+  at += 4;
+  if (payload.length < at + metaLength) throw new ProtocolError('Job frame shorter than its meta', 'ERR_PROTOCOL');
+  const meta = metaLength === 0 ? undefined : payload.toString('utf8', at, at + metaLength);
+  return { name, attempt, meta, value: payload.subarray(at + metaLength) };
 }
 
 export function encodeJson(value: unknown): Buffer {

@@ -28,12 +28,22 @@ export interface JobDoneEvent {
   error: Error | undefined;
 }
 
+export interface JobProgressEvent {
+  jobId: number;
+  name: string;
+  /** The attempt that reported it. */
+  attempt: number;
+  value: unknown;
+}
+
 export interface SupervisorEvents {
   'worker:spawn': [WorkerInfo];
   'worker:ready': [WorkerInfo];
   'worker:exit': [WorkerExitEvent];
   'worker:recycle': [WorkerInfo & { reason: string }];
   'job:done': [JobDoneEvent];
+  /** A running job reported progress (`ctx.progress`). */
+  'job:progress': [JobProgressEvent];
   /** The supervisor gave up (crash loop, boot failure); every pending job was rejected with this error. */
   failed: [Error];
   /** The supervisor started stopping its workers (close, destroy); it takes no new jobs. */

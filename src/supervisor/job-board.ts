@@ -23,7 +23,7 @@ import type { WorkerExitInfo, WorkerHandle } from './worker-handle.js';
 
 export interface JobBoardHost {
   readonly log: { debug(obj: object, msg: string): void };
-  listenerCount(event: 'job:done'): number;
+  listenerCount(event: 'job:done' | 'job:progress'): number;
   emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void;
   /** Whether new jobs are taken; `admitted` jobs were accepted earlier and waited for room. */
   accepts(admitted: boolean): boolean;
@@ -41,6 +41,9 @@ export class JobBoard {
   private readonly hasRoom = () => this.dispatcher.queued < this.options.maxQueue;
   private readonly enqueueAdmitted = (job: Job) => this.enqueue(job, true);
   private readonly onJobSettledBound = (job: Job, ok: boolean, value: unknown) => this.onJobSettled(job, ok, value);
+  private readonly onJobProgressBound = (job: Job, value: unknown) => {
+    if (this.host.listenerCount('job:progress') > 0) this.host.emitSafe('job:progress', { jobId: job.id, name: job.name, attempt: job.attempts, value });
+  };
   private nextJobId = 1;
   readonly counts = { completed: 0, failed: 0, retried: 0 };
 
@@ -61,7 +64,7 @@ export class JobBoard {
     if (!this.host.accepts(false)) throw this.host.refusal();
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
     const { enc, data } = encodeWireValue(payload);
-    const prefix = jobPrefix(runOptions.name);
+    const prefix = jobPrefix(runOptions.name, 1, runOptions.meta);
     checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
     const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
     this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
@@ -78,6 +81,7 @@ export class JobBoard {
     if (!this.host.accepts(admitted)) throw this.host.refusal();
     if (job.options.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: job.options.signal.reason });
     job.onSettled = this.onJobSettledBound;
+    job.onProgressEvent = this.onJobProgressBound;
     this.pending.add(job);
     const { signal } = job.options;
     if (signal) {
@@ -93,7 +97,7 @@ export class JobBoard {
   }
 
   private dispatch(job: Job, worker: WorkerHandle): void {
-    job.attempts++;
+    job.nextAttempt();
     worker.send(job);
     if (this.roomQueue.size > 0) this.roomQueue.admit(this.hasRoom);
     const { timeout } = job.options;

@@ -1,4 +1,5 @@
-// One job's life in the supervisor: its encoded payload, its attempts, and the promise that settles exactly once.
+// One job's life in the supervisor: its encoded payload, its attempts, its progress, and the promise that settles exactly once.
+import { jobPrefix } from '../protocol/index.js';
 import type { ResolvedRunOptions } from './options.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -18,8 +19,16 @@ export class Job {
   readonly promise: Promise<unknown>;
   /** Called after the job settles, once; the supervisor's bookkeeping hook. */
   onSettled: ((job: Job, ok: boolean, value: unknown) => void) | undefined;
+  /** Called with each progress value as it arrives (the `job:progress` event). */
+  onProgressEvent: ((job: Job, value: unknown) => void) | undefined;
   /** Ends the job's p-queue task, freeing its concurrency slot. */
   taskDone: (() => void) | undefined;
+  /** The caller's onProgress is still working on an earlier value (it returned a promise). */
+  private progressBusy = false;
+  /** The latest value that arrived while it was busy; earlier ones were replaced. */
+  private progressNext: { value: unknown; attempt: number } | undefined;
+  /** The settlement, held back until the caller has seen the last progress value. */
+  private deferredSettle: (() => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -27,7 +36,8 @@ export class Job {
     readonly enc: number,
     /** The encoded payload: bytes, or JSON text. Encoded once, reused by retries. */
     readonly data: Uint8Array | string,
-    readonly prefix: Buffer,
+    /** Handler name, attempt and meta, as the job frame carries them; rebuilt for each retry. */
+    public prefix: Buffer,
     readonly options: ResolvedRunOptions,
   ) {
     this.promise = new Promise<unknown>((resolve, reject) => {
@@ -36,12 +46,50 @@ export class Job {
     });
   }
 
+  /** Counts a dispatch; a retry's frame says which attempt it is. */
+  nextAttempt(): void {
+    this.attempts++;
+    if (this.attempts > 1) this.prefix = jobPrefix(this.name, this.attempts, this.options.meta);
+  }
+
+  /** A progress value from the worker running the current attempt. */
+  progress(value: unknown): void {
+    if (this.settled) return;
+    this.onProgressEvent?.(this, value);
+    if (!this.options.onProgress) return;
+    if (this.progressBusy) this.progressNext = { value, attempt: this.attempts };
+    else this.deliverProgress(value, this.attempts);
+  }
+
+  /** Calls the caller's onProgress; if it returns a promise, later values wait (latest wins), and so does the settlement. */
+  private deliverProgress(value: unknown, attempt: number): void {
+    let pending: unknown;
+    try {
+      pending = this.options.onProgress!(value, { jobId: this.id, attempt });
+    } catch {
+      // the caller's callback failing is the caller's business; the job goes on
+      return;
+    }
+    if (pending === null || typeof pending !== 'object' || typeof (pending as PromiseLike<void>).then !== 'function') return;
+    this.progressBusy = true;
+    const next = () => {
+      this.progressBusy = false;
+      const queued = this.progressNext;
+      this.progressNext = undefined;
+      if (queued) return this.deliverProgress(queued.value, queued.attempt);
+      const settle = this.deferredSettle;
+      this.deferredSettle = undefined;
+      settle?.();
+    };
+    (pending as PromiseLike<void>).then(next, next);
+  }
+
   /** Resolves the job unless it already settled; returns whether this call settled it. */
   resolve(value: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
-    this.resolveFn(value);
+    this.settleAfterProgress(() => this.resolveFn(value));
     // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
     this.onSettled?.(this, true, value);
@@ -53,10 +101,16 @@ export class Job {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
-    this.rejectFn(error);
+    this.settleAfterProgress(() => this.rejectFn(error));
     this.taskDone?.();
     this.onSettled?.(this, false, error);
     return true;
+  }
+
+  /** Settles now, or once the caller's onProgress has seen the last value. */
+  private settleAfterProgress(settle: () => void): void {
+    if (this.progressBusy) this.deferredSettle = settle;
+    else settle();
   }
 
   /** Frees the job's concurrency slot early (its worker is draining); a retry takes a new one. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors.js';
-import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/index.js';
+import { DEFAULT_MAX_FRAME_SIZE, MAX_META_SIZE } from '../protocol/index.js';
 
 export type QueueFullBehavior = 'reject' | 'wait';
 
@@ -181,6 +181,19 @@ export interface RunOptions {
   timeout?: number;
   /** Overrides the supervisor's `retries` for this job. */
   retries?: number;
+  /** Small JSON data the handler reads as `ctx.meta` (an idempotency key, a trace id); sent again with every retry. */
+  meta?: unknown;
+  /**
+   * Called with each progress value the handler reports (`ctx.progress`), in order, the last one before the job
+   * settles. If it returns a promise, updates that arrive meanwhile are coalesced: only the latest is delivered next.
+   */
+  onProgress?: (value: unknown, info: ProgressInfo) => void | Promise<void>;
+}
+
+export interface ProgressInfo {
+  jobId: number;
+  /** The attempt that reported it: after a worker died, a retry reports from the start again. */
+  attempt: number;
 }
 
 export interface ResolvedRunOptions {
@@ -188,19 +201,38 @@ export interface ResolvedRunOptions {
   signal: AbortSignal | undefined;
   timeout: number;
   retries: number;
+  /** `meta` as JSON text. */
+  meta: string | undefined;
+  onProgress: RunOptions['onProgress'];
 }
 
 /** Validates per-job options against the supervisor's defaults. */
 export function resolveRunOptions(options: RunOptions | undefined, defaults: ResolvedOptions): ResolvedRunOptions {
-  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries };
+  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined };
   if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
-  const { name = 'default', signal } = options;
+  const { name = 'default', signal, onProgress } = options;
   if (typeof name !== 'string' || name.length === 0) invalid('name', 'a non-empty string', name);
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', 'an AbortSignal', signal);
+  if (onProgress !== undefined && typeof onProgress !== 'function') invalid('onProgress', 'a function', onProgress);
   return {
     name,
     signal,
     timeout: integerOption('timeout', options.timeout, 0, defaults.timeout),
     retries: integerOption('retries', options.retries, 0, defaults.retries),
+    meta: options.meta === undefined ? undefined : metaText(options.meta),
+    onProgress,
   };
+}
+
+/** `meta` as JSON text: plain JSON data of at most 64 KiB. */
+function metaText(meta: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(meta);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined || JSON.stringify(JSON.parse(text)) !== text) invalid('meta', 'JSON data (objects, arrays, strings, finite numbers, booleans, null)', meta);
+  if (Buffer.byteLength(text, 'utf8') > MAX_META_SIZE) invalid('meta', `at most ${MAX_META_SIZE} bytes of JSON`, `${text.slice(0, 40)}…`);
+  return text;
 }

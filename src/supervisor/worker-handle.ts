@@ -305,6 +305,8 @@ export class WorkerHandle {
       case FrameKind.Result:
       case FrameKind.Error:
         return this.onReply(frame);
+      case FrameKind.Progress:
+        return this.onProgress(frame);
       case FrameKind.Heartbeat: {
         const beat = parseJson<HeartbeatMessage>(frame.payload, 'heartbeat');
         this.lastBeat = Date.now();
@@ -331,6 +333,22 @@ export class WorkerHandle {
       default:
         throw new ProtocolError(`A worker may not send a ${kindName(frame.kind)} frame`, 'ERR_PROTOCOL_UNEXPECTED');
     }
+  }
+
+  private onProgress(frame: Frame): void {
+    const job = this.inFlight.get(frame.id);
+    if (!job) {
+      // a job settled here (timed out, cancelled) may still report; anything else is a lie
+      if (this.abandoned.has(frame.id)) return;
+      throw new ProtocolError(`Progress for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
+    }
+    let value: unknown;
+    try {
+      value = decodeValue(frame.enc, frame.payload);
+    } catch (error) {
+      throw new ProtocolError(`Malformed progress for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
+    }
+    job.progress(value);
   }
 
   private onReply(frame: Frame): void {

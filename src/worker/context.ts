@@ -1,15 +1,28 @@
-// The per-job `ctx` handed to handlers; the signal and logger are made only if the handler asks.
+// The per-job `ctx` handed to handlers; the signal, logger and meta are made only if the handler asks.
 import type { Logger } from 'pino';
+import { encodeWireValue, type WireValue } from '../protocol/index.js';
 import type { JobContext } from './types.js';
+
+/** Where a context's latest progress value waits until the runtime sends it (once per turn of the event loop). */
+export interface ProgressOutbox {
+  post(ctx: Context): void;
+}
 
 export class Context implements JobContext {
   private controller: AbortController | undefined;
   private logger: Logger | undefined;
   private abortReason: Error | undefined;
+  private metaValue: unknown;
+  private metaParsed = false;
+  /** The latest progress value not yet sent, encoded; earlier ones it replaced were never sent. */
+  pendingProgress: WireValue | undefined;
 
   constructor(
     readonly jobId: number,
+    readonly attempt: number,
+    private readonly metaText: string | undefined,
     private readonly rootLog: () => Logger,
+    private readonly outbox: ProgressOutbox,
   ) {}
 
   get signal(): AbortSignal {
@@ -22,6 +35,25 @@ export class Context implements JobContext {
 
   get log(): Logger {
     return (this.logger ??= this.rootLog().child({ jobId: this.jobId }));
+  }
+
+  get meta(): unknown {
+    if (!this.metaParsed) {
+      this.metaParsed = true;
+      this.metaValue = this.metaText === undefined ? undefined : JSON.parse(this.metaText);
+    }
+    return this.metaValue;
+  }
+
+  /**
+   * Reports progress. Latest wins: calls made before the runtime's next send
+   * replace each other, so a tight loop of updates costs one frame per turn of
+   * the event loop. A value that cannot travel throws a PayloadError here.
+   */
+  progress(value: unknown): void {
+    const first = this.pendingProgress === undefined;
+    this.pendingProgress = encodeWireValue(value);
+    if (first) this.outbox.post(this);
   }
 
   /** Aborts the signal (now, or when it is first read). */

@@ -71,6 +71,16 @@ export class WorkerRuntime {
   private beforeExitStarted = false;
   private stopHeartbeat: () => void = () => {};
   private readonly onFrameBound = (frame: Frame) => this.onFrame(frame);
+  private readonly progressQueue = new Set<Context>();
+  private progressScheduled = false;
+  private readonly progressOutbox = {
+    post: (ctx: Context) => {
+      this.progressQueue.add(ctx);
+      if (this.progressScheduled) return;
+      this.progressScheduled = true;
+      setImmediate(() => this.flushProgress());
+    },
+  };
 
   constructor(private readonly options: RuntimeOptions) {
     this.writer = new FrameWriter(options.channel);
@@ -126,14 +136,14 @@ export class WorkerRuntime {
 
   private runJob(frame: Frame): void {
     const { id } = frame;
-    const { name, value } = parseJobPayload(frame.payload);
+    const { name, attempt, meta, value } = parseJobPayload(frame.payload);
     const handler = this.options.handlers.get(name);
     if (!handler) {
       this.sendError(id, new UnknownHandlerError(name, this.handlerNames));
       return;
     }
     const payload = decodeValue(frame.enc, value);
-    const ctx = new Context(id, this.options.log);
+    const ctx = new Context(id, attempt, meta, this.options.log, this.progressOutbox);
     this.inFlight.set(id, ctx);
     let result: unknown;
     try {
@@ -157,7 +167,10 @@ export class WorkerRuntime {
   }
 
   private finish(id: number, ok: boolean, value: unknown): void {
-    if (!this.inFlight.delete(id)) return;
+    const ctx = this.inFlight.get(id);
+    if (!ctx || !this.inFlight.delete(id)) return;
+    // the last progress value goes out before the result
+    if (ctx.pendingProgress) this.sendProgress(ctx);
     if (ok) {
       try {
         const encoded = encodeWireValue(value);
@@ -170,6 +183,25 @@ export class WorkerRuntime {
       this.sendError(id, value);
     }
     if (this.life.state === 'draining') this.maybeExit();
+  }
+
+  /** Sends every job's latest progress value; runs once per turn of the event loop while updates are pending. */
+  private flushProgress(): void {
+    this.progressScheduled = false;
+    for (const ctx of this.progressQueue) if (ctx.pendingProgress) this.sendProgress(ctx);
+    this.progressQueue.clear();
+  }
+
+  private sendProgress(ctx: Context): void {
+    const update = ctx.pendingProgress!;
+    ctx.pendingProgress = undefined;
+    try {
+      checkFrameSize(update.data, 0, this.options.maxFrameSize, 'progress');
+    } catch (error) {
+      process.stderr.write(`supervise worker ${process.pid}: job ${ctx.jobId}: progress not sent: ${(error as Error).message}\n`);
+      return;
+    }
+    this.writer.send(FrameKind.Progress, update.enc, ctx.jobId, update.data);
   }
 
   private sendError(id: number, error: unknown): void {

@@ -9,6 +9,18 @@ export interface JobContext {
   readonly signal: AbortSignal;
   /** A pino logger bound to this worker and job. */
   readonly log: Logger;
+  /** 1 for the first attempt, 2 for the first retry after a worker died, ...: with `jobId`, an idempotency key. */
+  readonly attempt: number;
+  /** The `meta` given to `run(payload, { meta })` (small JSON), the same on every attempt; undefined when none. */
+  readonly meta: unknown;
+  /**
+   * Reports progress to the caller (`onProgress`, `job:progress`). Any value a
+   * payload can be. Latest wins: updates made faster than they can be sent
+   * replace each other, and the last one always arrives before the result.
+   * Bytes are read when the update is sent, at the end of the current turn of
+   * the event loop: pass a copy of a buffer you will reuse.
+   */
+  progress(value: unknown): void;
 }
 
 /** A job handler: the default export of a worker module, or any named function export. */

@@ -34,16 +34,35 @@ describe('job prefix', () => {
     const value = Buffer.from([0, 1, 2, 0xff, 0x7b]);
     const prefix = jobPrefix(name);
     expect(prefix[0]).toBe(Buffer.byteLength(name, 'utf8'));
-    expect(prefix.length).toBe(1 + Buffer.byteLength(name, 'utf8'));
+    // name, then attempt (u16) and meta length (u16)
+    expect(prefix.length).toBe(1 + Buffer.byteLength(name, 'utf8') + 4);
     const parsed = parseJobPayload(jobPayload(name, value));
-    expect(parsed.name).toBe(name);
+    expect(parsed).toMatchObject({ name, attempt: 1, meta: undefined });
     expect(parsed.value.equals(value)).toBe(true);
   });
 
-  it('encodes the default handler as a single zero byte and reads it back as "default"', () => {
+  it('carries the attempt and the meta JSON text, and caches only first attempts without meta', () => {
+    const meta = JSON.stringify({ key: 'order-7', ü: [1, 2] });
+    const value = Buffer.from('"x"');
+    const parsed = parseJobPayload(Buffer.concat([jobPrefix('resize', 3, meta), value]));
+    expect(parsed).toMatchObject({ name: 'resize', attempt: 3, meta });
+    expect(parsed.value.equals(value)).toBe(true);
+    expect(jobPrefix('resize')).toBe(jobPrefix('resize'));
+    expect(jobPrefix('resize', 2)).not.toBe(jobPrefix('resize', 2));
+    expect(() => jobPrefix('big', 1, 'x'.repeat(70_000))).toThrow(expect.objectContaining({ code: 'ERR_PROTOCOL' }));
+  });
+
+  it('rejects a job frame cut inside its attempt or meta with a ProtocolError', () => {
+    const whole = jobPrefix('add', 1, '{"a":1}');
+    for (const cut of [2, 4, 6, whole.length - 1]) {
+      expect(() => parseJobPayload(whole.subarray(0, cut))).toThrow(expect.objectContaining({ name: 'ProtocolError' }));
+    }
+  });
+
+  it('encodes the default handler as a zero name length and reads it back as "default"', () => {
     expect(DEFAULT_HANDLER).toBe('default');
     const prefix = jobPrefix(DEFAULT_HANDLER);
-    expect([...prefix]).toEqual([0]);
+    expect([...prefix]).toEqual([0, 0, 1, 0, 0]);
     const parsed = parseJobPayload(jobPayload(DEFAULT_HANDLER, Buffer.from('[1,2]')));
     expect(parsed.name).toBe('default');
     expect(parsed.value.toString()).toBe('[1,2]');
@@ -53,7 +72,7 @@ describe('job prefix', () => {
     const payload = jobPayload('add', Buffer.from('{"a":1}'));
     const { value } = parseJobPayload(payload);
     expect(value.buffer).toBe(payload.buffer);
-    expect(value.byteOffset).toBe(payload.byteOffset + 4);
+    expect(value.byteOffset).toBe(payload.byteOffset + 8);
   });
 
   it('round-trips an empty value', () => {
@@ -93,13 +112,13 @@ describe('checkHello', () => {
   const hello = (fields: Partial<HelloMessage> = {}): HelloMessage => ({ version: PROTOCOL_VERSION, pid: 1234, handlers: ['default'], ...fields });
 
   it('accepts the current protocol version, also after a trip through JSON', () => {
-    expect(PROTOCOL_VERSION).toBe(1);
+    expect(PROTOCOL_VERSION).toBe(2);
     expect(() => checkHello(hello())).not.toThrow();
     expect(() => checkHello(hello({ handlers: [] }))).not.toThrow();
     expect(() => checkHello(parseJson<HelloMessage>(encodeJson(hello({ handlers: ['a', 'b'] })), 'hello'))).not.toThrow();
   });
 
-  it.each([0, 2, PROTOCOL_VERSION + 1, 99])('rejects version %i with ERR_PROTOCOL_VERSION and a clear message', (version) => {
+  it.each([0, 1, PROTOCOL_VERSION + 1, 99])('rejects version %i with ERR_PROTOCOL_VERSION and a clear message', (version) => {
     const error = expectProtocolError(thrown(() => checkHello(hello({ version }))), 'ERR_PROTOCOL_VERSION');
     expect(error.message).toContain(`worker speaks version ${version}`);
     expect(error.message).toContain(`supervisor speaks ${PROTOCOL_VERSION}`);

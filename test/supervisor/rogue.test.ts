@@ -21,6 +21,8 @@ const cases = [
   ['unknown-job', 'ERR_PROTOCOL_UNKNOWN_JOB'],
   ['finished-job', 'ERR_PROTOCOL_UNKNOWN_JOB'],
   ['malformed-json', 'ERR_PROTOCOL_MALFORMED'],
+  ['progress-unknown-job', 'ERR_PROTOCOL_UNKNOWN_JOB'],
+  ['progress-malformed', 'ERR_PROTOCOL_MALFORMED'],
 ] as const;
 
 it.each(cases)('%s: the worker is killed with %s, the job is answered exactly once, the supervisor carries on', async (kind, code) => {

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { CrashLoopError, createSupervisor, type Supervisor } from 'supervise';
-import { decodeValue, encodeFrame, encodeValue, Enc, FrameDecoder, FrameKind, jobPrefix, type Frame } from '../../src/protocol/index.js';
+import { decodeValue, encodeFrame, encodeValue, Enc, FrameDecoder, FrameKind, jobPrefix, PROTOCOL_VERSION, type Frame } from '../../src/protocol/index.js';
 import { fixture } from '../helpers.js';
 
 const entry = fileURLToPath(new URL('../../dist/worker/main.js', import.meta.url));
@@ -41,7 +41,7 @@ it('says hello, runs a job, and exits 0 when its channel closes', async () => {
   const worker = startWorker(fixture('plain.js'));
   await until(() => worker.frames.length >= 1);
   expect(worker.frames[0].kind).toBe(FrameKind.Hello);
-  expect(JSON.parse(worker.frames[0].payload.toString())).toMatchObject({ version: 1, pid: worker.child.pid, handlers: ['default'] });
+  expect(JSON.parse(worker.frames[0].payload.toString())).toMatchObject({ version: PROTOCOL_VERSION, pid: worker.child.pid, handlers: ['default'] });
   const { enc, bytes } = encodeValue('hi');
   worker.channel.write(encodeFrame(FrameKind.Job, enc, 41, Buffer.concat([jobPrefix('default'), bytes])));
   await until(() => worker.frames.length >= 2);
@@ -89,6 +89,6 @@ it('the supervisor rejects a worker of another protocol version with a clear err
   sup = createSupervisor({ worker: fixture('wrong-version.ts'), workers: 1, logLevel: 'silent' });
   const error = (await sup.run(1).catch((e: unknown) => e)) as CrashLoopError;
   expect(error).toBeInstanceOf(CrashLoopError);
-  expect(error.message).toContain('Protocol version mismatch: the worker speaks version 99, the supervisor speaks 1');
+  expect(error.message).toContain('Protocol version mismatch: the worker speaks version 99, the supervisor speaks 2');
   expect((error.cause as { cause?: { code?: string } }).cause?.code).toBe('ERR_PROTOCOL_VERSION');
 });
