@@ -191,6 +191,23 @@ export class UnknownHandlerError extends SuperviseError {
   }
 }
 
+/**
+ * The directory for compiled TypeScript worker modules is not private: another
+ * user could write to it (or to a directory above it), or a compiled file was
+ * replaced after it was written. No worker is started from it.
+ */
+export class UnsafeCacheDirError extends SuperviseError {
+  path: string;
+  constructor(path: string, why: string) {
+    super(
+      'ERR_UNSAFE_CACHE_DIR',
+      `Refusing to run compiled worker code from ${path}: ${why}. Another user could change the code the workers run; set TMPDIR to a directory that only you (or root) can write`,
+    );
+    this.name = 'UnsafeCacheDirError';
+    this.path = path;
+  }
+}
+
 /** Classes that are rebuilt by name when an error crosses the channel. */
 export const errorClasses: Record<string, new (...args: never[]) => SuperviseError> = {
   SuperviseError,
@@ -206,4 +223,5 @@ export const errorClasses: Record<string, new (...args: never[]) => SuperviseErr
   QueueFullError,
   SupervisorClosedError,
   UnknownHandlerError,
+  UnsafeCacheDirError,
 };

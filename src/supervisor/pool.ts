@@ -10,7 +10,8 @@
  * is the supervisor's (PoolHost.onOrphans).
  */
 import type { Logger } from 'pino';
-import { CrashLoopError, type WorkerBootError } from '../errors.js';
+import { CrashLoopError, type UnsafeCacheDirError, type WorkerBootError } from '../errors.js';
+import type { PreparedModule } from './compile.js';
 import { classifyExit, decideExit, EMPTY_HISTORY, recentCrashes, type ExitCause, type ExitHistory, type StopOrder } from './exit-policy.js';
 import type { SupervisorEvents } from './events.js';
 import type { Job } from './job.js';
@@ -31,8 +32,8 @@ export interface PoolHost {
   onDraining(worker: WorkerHandle): void;
   /** A worker ended with these jobs unanswered. */
   onOrphans(jobs: Job[], worker: WorkerHandle, exit: WorkerExitInfo, cause: ExitCause): void;
-  /** The exit policy gave up on the pool. */
-  onFailed(error: CrashLoopError): void;
+  /** The exit policy gave up on the pool, or the compiled module can no longer be trusted. */
+  onFailed(error: CrashLoopError | UnsafeCacheDirError): void;
   /** Serve mode: called with each worker right after it is spawned. */
   onSpawn?(worker: WorkerHandle): void;
 }
@@ -56,7 +57,7 @@ export class Pool implements WorkerOwner {
     private readonly host: PoolHost,
     private readonly options: ResolvedOptions,
     /** What workers load; set once the module is compiled. */
-    public module: { url: string; execArgv: string[] } | undefined,
+    public module: PreparedModule | undefined,
     private readonly ipc: boolean,
   ) {
     this.target = options.workers;
@@ -87,10 +88,18 @@ export class Pool implements WorkerOwner {
       this.restartTimers.delete(timer);
     }
     for (const worker of plan.retire) this.retire(worker, 'resize', 'the pool shrank');
-    for (let i = 0; i < plan.spawn; i++) this.spawn();
+    for (let i = 0; i < plan.spawn; i++) if (!this.spawn()) return;
   }
 
-  spawn(): WorkerHandle {
+  /** Starts a worker; undefined when the module it would load failed its check (the supervisor then fails). */
+  spawn(): WorkerHandle | undefined {
+    try {
+      // right before each spawn: a compiled file swapped since it was written is never run
+      this.module!.verify();
+    } catch (error) {
+      this.host.onFailed(error as UnsafeCacheDirError);
+      return undefined;
+    }
     const { maxJobsPerWorker } = this.options;
     const jitter = maxJobsPerWorker === Infinity ? Infinity : Math.max(1, Math.round(maxJobsPerWorker * (0.9 + Math.random() * 0.2)));
     const worker = new WorkerHandle(this.nextWorkerId++, this, this.options, jitter, this.module!, this.ipc);
@@ -115,6 +124,7 @@ export class Pool implements WorkerOwner {
   replace(worker: WorkerHandle, order: 'recycle' | 'reload', reason: string): WorkerHandle | undefined {
     if (this.stopped || worker.replacedBy || (worker.state !== 'ready' && worker.state !== 'starting')) return undefined;
     const replacement = this.spawn();
+    if (!replacement) return undefined;
     replacement.replaces = worker;
     worker.replacedBy = replacement;
     worker.replaceOrder = { order, reason };

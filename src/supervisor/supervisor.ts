@@ -16,9 +16,9 @@
  *       └──────────── the exit policy gives up ──► failed (terminal; close() still stops the workers)
  */
 import { pino, type Logger } from 'pino';
-import { CrashLoopError, ReloadError, SupervisorClosedError, WorkerBootError } from '../errors.js';
+import { CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
-import { prepareWorkerModule } from './compile.js';
+import { CompileCache, prepareWorkerModule } from './compile.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
@@ -118,6 +118,8 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
   private reloading: Promise<void> | undefined;
   /** Per-job options when run() is given none; shared, never mutated. */
   private readonly defaultRunOptions: ResolvedRunOptions;
+  /** This supervisor's private directory of compiled TypeScript modules, removed when it closes. */
+  private readonly compiled = new CompileCache();
 
   constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
@@ -156,7 +158,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
     this.updateFastPath();
     void this.prepareModule().then(
       () => this.pool.manage(),
-      (error: unknown) => this.fail(this.compileFailure(error, 0)),
+      (error: unknown) => this.fail(error instanceof UnsafeCacheDirError ? error : this.compileFailure(error, 0)),
     );
   }
 
@@ -296,6 +298,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
     try {
       await this.prepareModule();
     } catch (error) {
+      if (error instanceof UnsafeCacheDirError) throw new ReloadError(`reload() failed: ${error.message}; the running workers were kept`, { cause: error });
       throw new ReloadError('reload() failed: the worker module does not compile; the running workers were kept', { cause: this.compileFailure(error, 0).cause });
     }
     const old = [...this.pool.workers].filter((w) => w.state === 'starting' || w.state === 'ready');
@@ -378,6 +381,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
 
   private finish(): void {
     this.pool.dispose();
+    this.compiled.dispose();
     this.life.to('closed');
   }
 
@@ -399,7 +403,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
 
   /** Compiles a TypeScript module once for all workers; JavaScript modules are loaded as they are. */
   private async prepareModule(): Promise<void> {
-    this.pool.module = await prepareWorkerModule(this.options.worker);
+    this.pool.module = await prepareWorkerModule(this.options.worker, this.compiled);
   }
 
   /** A module that does not compile: no worker could ever start. */
@@ -413,7 +417,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
   }
 
   /** Enters the failed state: every pending job rejects with `error`, workers are stopped. */
-  private fail(error: CrashLoopError): void {
+  private fail(error: CrashLoopError | UnsafeCacheDirError): void {
     if (!this.life.to('failed')) return;
     this.failureError = error;
     this.log.error({ err: error }, 'supervisor failed');
