@@ -16,7 +16,7 @@ interface UnixSocket {
 
 /** Every connected AF_UNIX stream socket, from `ss -xpn`: its inode, its peer's inode, its address, and who holds it. */
 function unixStreamSockets(): UnixSocket[] {
-  const out = execFileSync('ss', ['-xpnH'], { encoding: 'utf8' });
+  const out = execFileSync('ss', ['-xpnH'], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   const sockets: UnixSocket[] = [];
   for (const line of out.split('\n')) {
     const m = /^u_str\s+\S+\s+\d+\s+\d+\s+(\S+)\s+(\d+)\s+\S+\s+(\d+)\s*(.*)$/.exec(line.trim());
