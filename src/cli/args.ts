@@ -31,6 +31,7 @@ Options:
   --heartbeat-timeout <ms>  kill a worker whose event loop is blocked this long (default: 10000)
   --max-jobs-per-worker <n> recycle a worker after about n jobs
   --max-memory <bytes>   recycle a worker whose RSS exceeds this
+  --max-frame-size <bytes>  largest message on a worker's channel; a longer input line fails alone (default: 67108864)
   --json                 NDJSON results on stdout, for run files too
   --log-level <level>    trace, debug, info, warn, error, fatal or silent (default: info)
   -h, --help             show this help
@@ -46,7 +47,9 @@ Exit codes:
   1   at least one job failed
   2   usage or configuration error (bad flag, missing file, not a run file or worker module)
   3   the worker pool failed: the module does not load, or workers crash-loop
+  74  stdout could not be written (a full disk, an I/O error); results were lost
   130/143  interrupted by SIGINT/SIGTERM after draining in-flight jobs
+  141 the reader of stdout went away (| head)
 `;
 
 export interface CliFlags {
@@ -66,6 +69,7 @@ export interface CliFlags {
   maxRestartDelay?: number;
   maxJobsPerWorker?: number;
   maxMemory?: number;
+  maxFrameSize?: number;
   json: boolean;
   logLevel: string;
 }
@@ -92,6 +96,7 @@ const INTEGER_FLAGS = {
   'max-restart-delay': 0,
   'max-jobs-per-worker': 1,
   'max-memory': 1,
+  'max-frame-size': 1024,
 } as const;
 
 /** Parses argv (without node and script); throws UsageError with a one-line message. */

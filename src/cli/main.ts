@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { HELP, parseCommand } from './args.js';
 import { createCliLogger } from './logger.js';
-import { runCommand } from './run.js';
+import { OUTPUT_ERROR_EXIT, runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
 
@@ -12,18 +12,32 @@ function version(): string {
   return pkg.version;
 }
 
+/**
+ * Prints help or the version. stdout may be a full disk or a closed pipe: that
+ * ends with one line (or, for EPIPE, quietly with 141, as `| head` expects)
+ * instead of an unhandled 'error' event and its stack trace.
+ */
+function print(text: string): Promise<number> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') process.stderr.write(`supervise: cannot write to stdout: ${error.message.split('\n')[0]}\n`);
+      resolve(error.code === 'EPIPE' ? 141 : OUTPUT_ERROR_EXIT);
+    };
+    process.stdout.once('error', onError);
+    process.stdout.write(text, (error) => {
+      if (error) return; // onError has it
+      process.stdout.off('error', onError);
+      resolve(0);
+    });
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   // `supervise serve` parses its own flags and prints its own one-line errors
   if (argv[0] === 'serve') return serveCommand(argv.slice(1));
   const parsed = parseCommand(argv);
-  if (parsed.command === 'help') {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (parsed.command === 'version') {
-    process.stdout.write(`${version()}\n`);
-    return 0;
-  }
+  if (parsed.command === 'help') return print(HELP);
+  if (parsed.command === 'version') return print(`${version()}\n`);
   const log = createCliLogger(parsed.flags.logLevel);
   return runCommand(parsed.file!, parsed.flags, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, log });
 }

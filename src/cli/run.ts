@@ -6,7 +6,9 @@
  *   stdin NDJSON ──┘
  *
  * A first SIGINT/SIGTERM stops reading input; in-flight jobs finish and are
- * printed. A second one kills the workers and exits at once.
+ * printed. A second one kills the workers and exits at once. Output that
+ * cannot be written (the reader went away, a full disk) stops input the same
+ * way, quietly for EPIPE (exit 141), with one line on stderr otherwise (74).
  */
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -31,6 +33,8 @@ export interface RunIo {
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 };
+/** sysexits.h EX_IOERR: stdout could not be written (ENOSPC, EIO, ...), so results were lost. */
+export const OUTPUT_ERROR_EXIT = 74;
 
 /** A job input, or an input line that could not be parsed (it fails on its own). */
 type Entry = { payload: unknown } | { error: Error };
@@ -57,6 +61,7 @@ function optionsFor(file: string, definition: RunDefinition | undefined, flags: 
     'heartbeatTimeout',
     'maxJobsPerWorker',
     'maxMemory',
+    'maxFrameSize',
   ] as const;
   for (const key of overrides) if (flags[key] !== undefined) options[key] = flags[key];
   return options;
@@ -73,19 +78,22 @@ async function* jobsOf(definition: RunDefinition, stopped: () => boolean): Async
   }
 }
 
-async function* linesOf(io: RunIo, stopped: () => boolean): AsyncGenerator<Entry> {
+async function* linesOf(io: RunIo, stopped: () => boolean, maxLineBytes: number): AsyncGenerator<Entry> {
   let line = 0;
-  for await (const text of readLines(io.stdin, stopped)) {
+  for await (const text of readLines(io.stdin, stopped, { maxLineBytes })) {
     line++;
-    if (text.trim() === '') {
-      yield { error: Object.assign(new SyntaxError(`Input line ${line} is empty; expected one JSON value`), { code: 'ERR_INVALID_JSON' }) };
+    if (typeof text !== 'string') {
+      yield { error: text }; // too long, or not UTF-8
       continue;
     }
+    let entry: Entry;
     try {
-      yield { payload: JSON.parse(text) };
+      entry = { payload: JSON.parse(text) };
     } catch (error) {
-      yield { error: Object.assign(new SyntaxError(`Input line ${line} is not valid JSON: ${(error as Error).message}`), { code: 'ERR_INVALID_JSON' }) };
+      const why = text.trim() === '' ? 'is empty; expected one JSON value' : `is not valid JSON: ${(error as Error).message}`;
+      entry = { error: Object.assign(new SyntaxError(`Input line ${line} ${why}`), { code: 'ERR_INVALID_JSON' }) };
     }
+    yield entry;
   }
 }
 
@@ -124,10 +132,13 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // the reader of our output went away (`| head`): stop like on a signal, quietly, and exit as a SIGPIPE'd tool would
+  // Output that cannot be written stops input like a signal does. The reader of our output went away (`| head`):
+  // quietly, and exit as a SIGPIPE'd tool would. Anything else (ENOSPC from `> /dev/full`, EIO): results are being
+  // lost, which is said in one line at the end.
+  let outputError: Error | undefined;
   const onOutputError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    interrupted ??= 'EPIPE';
+    if (error.code === 'EPIPE') interrupted ??= 'EPIPE';
+    else outputError ??= error;
     if (!definition) io.stdin.destroy();
   };
   io.stdout.on('error', onOutputError);
@@ -143,14 +154,14 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   process.on('SIGTTIN', onTtin);
   process.on('SIGTTOU', onTtou);
 
-  const stopped = () => interrupted !== undefined || sup.state === 'failed';
+  const stopped = () => interrupted !== undefined || outputError !== undefined || sup.state === 'failed';
   // a pool that failed runs nothing more: stop reading input, even when none is coming
   sup.once('failed', () => {
     if (!definition) io.stdin.destroy();
   });
   const json = flags.json || !definition;
   const name = flags.name ?? definition?.name;
-  const entries = definition ? jobsOf(definition, stopped) : linesOf(io, stopped);
+  const entries = definition ? jobsOf(definition, stopped) : linesOf(io, stopped, sup.options.maxFrameSize);
   const total = definition && Array.isArray(definition.jobs) ? definition.jobs.length : undefined;
   const progress = startProgress(io.stderr, total);
   const payloads: unknown[] = [];
@@ -205,11 +216,13 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
     await sup.close();
   }
 
+  if (outputError) io.stderr.write(`supervise: cannot write to stdout: ${outputError.message.split('\n')[0]}\n`);
   if (sup.state === 'failed') {
     const failure = sup.failure;
     io.stderr.write(`supervise: ${failure?.message ?? 'the worker pool failed'}\n`);
     return 3;
   }
+  if (outputError) return OUTPUT_ERROR_EXIT;
   if (interrupted) return SIGNAL_EXIT[interrupted] ?? 1;
   return failures > 0 ? 1 : 0;
 }
