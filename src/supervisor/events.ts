@@ -25,6 +25,10 @@ export interface JobDoneEvent {
   attempts: number;
   /** The worker that answered, when a worker answered. */
   workerId: number | undefined;
+  /** ms from submission to the dispatch of the attempt that settled it (the whole time, for a job that never ran). */
+  waitMs: number;
+  /** ms from that dispatch to the answer (0 for a job that never ran). */
+  runMs: number;
   error: Error | undefined;
 }
 

@@ -19,6 +19,7 @@ import type { ExitCause } from './exit-policy.js';
 import { Job } from './job.js';
 import type { ResolvedOptions, ResolvedRunOptions } from './options.js';
 import { RoomQueue } from './room-queue.js';
+import { JobTimings } from './timings.js';
 import type { WorkerExitInfo, WorkerHandle } from './worker-handle.js';
 
 export interface JobBoardHost {
@@ -46,6 +47,7 @@ export class JobBoard {
   };
   private nextJobId = 1;
   readonly counts = { completed: 0, failed: 0, retried: 0 };
+  readonly timings = new JobTimings();
 
   constructor(
     private readonly host: JobBoardHost,
@@ -165,6 +167,11 @@ export class JobBoard {
     this.resolveIdleWaiters();
     if (ok) this.counts.completed++;
     else this.counts.failed++;
+    const now = performance.now();
+    const started = job.dispatchedAt || now;
+    const waitMs = started - job.queuedAt;
+    const runMs = now - started;
+    this.timings.record(waitMs, runMs, now);
     if (this.host.listenerCount('job:done') === 0) return;
     this.host.emitSafe('job:done', {
       jobId: job.id,
@@ -172,6 +179,8 @@ export class JobBoard {
       ok,
       attempts: job.attempts,
       workerId: job.worker?.id,
+      waitMs,
+      runMs,
       error: ok ? undefined : (value as Error),
     });
   }

@@ -14,6 +14,9 @@ export class Job {
   servedBy: number | undefined;
   settled = false;
   timer: NodeJS.Timeout | undefined;
+  /** performance.now() at submission, and at the dispatch of the latest attempt (0 before the first). */
+  readonly queuedAt = performance.now();
+  dispatchedAt = 0;
   private resolveFn!: (value: unknown) => void;
   private rejectFn!: (error: Error) => void;
   readonly promise: Promise<unknown>;
@@ -49,6 +52,7 @@ export class Job {
   /** Counts a dispatch; a retry's frame says which attempt it is. */
   nextAttempt(): void {
     this.attempts++;
+    this.dispatchedAt = performance.now();
     if (this.attempts > 1) this.prefix = jobPrefix(this.name, this.attempts, this.options.meta);
   }
 

@@ -26,6 +26,7 @@ import { boundedDestination } from './log-destination.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
 import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
 import { Pool } from './pool.js';
+import type { TimingStats } from './timings.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 export type SupervisorState = 'starting' | 'running' | 'draining' | 'stopping' | 'closed' | 'failed';
@@ -58,6 +59,8 @@ export interface SupervisorStats {
   /** Workers replaced by recycling (maxJobsPerWorker, maxMemory). */
   recycled: number;
   state: SupervisorState;
+  /** Wait and run time percentiles and pool utilisation over the last 1,024 jobs. */
+  timing: TimingStats;
 }
 
 /** One live worker, as its last heartbeat described it. */
@@ -240,6 +243,7 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
       restarts: this.pool.restarts,
       recycled: this.pool.recycled,
       state: this.life.state,
+      timing: this.jobs.timings.stats(performance.now(), Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.queue.concurrency)),
     };
   }
 

@@ -1,0 +1,66 @@
+/*
+ * Job timing over a sliding window: the last WINDOW jobs' wait (queued →
+ * dispatched) and run (dispatched → settled) times in two ring buffers, so
+ * recording costs two array writes; percentiles are computed only when
+ * stats() asks. Utilisation is the busy slot time of those jobs over the slot
+ * time the pool offered while they ran.
+ */
+const WINDOW = 1024;
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface TimingStats {
+  /** ms from submission to the dispatch of the attempt that settled it, over the last jobs. */
+  wait: Percentiles;
+  /** ms from that dispatch to the answer. */
+  run: Percentiles;
+  /** Busy slot time over available slot time (workers × perWorker) since the oldest job in the window, 0 to 1. */
+  utilisation: number;
+  /** Jobs the figures are taken over (at most 1024). */
+  jobs: number;
+}
+
+export class JobTimings {
+  private readonly waits = new Float64Array(WINDOW);
+  private readonly runs = new Float64Array(WINDOW);
+  private readonly ends = new Float64Array(WINDOW);
+  private next = 0;
+  private count = 0;
+
+  record(waitMs: number, runMs: number, now: number): void {
+    const at = this.next;
+    this.waits[at] = waitMs;
+    this.runs[at] = runMs;
+    this.ends[at] = now;
+    this.next = (at + 1) % WINDOW;
+    if (this.count < WINDOW) this.count++;
+  }
+
+  stats(now: number, slots: number): TimingStats {
+    const n = this.count;
+    const waits = this.waits.slice(0, n).sort();
+    const runs = this.runs.slice(0, n).sort();
+    let busy = 0;
+    let since = now;
+    for (let i = 0; i < n; i++) {
+      busy += this.runs[i];
+      since = Math.min(since, this.ends[i] - this.runs[i]);
+    }
+    const span = (now - since) * slots;
+    return { wait: percentiles(waits), run: percentiles(runs), utilisation: span > 0 ? Math.min(1, busy / span) : 0, jobs: n };
+  }
+}
+
+function percentiles(sorted: Float64Array): Percentiles {
+  const n = sorted.length;
+  if (n === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
+  const at = (q: number) => round(sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]);
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: round(sorted[n - 1]) };
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
