@@ -65,12 +65,14 @@ export class WorkerCrashError extends SuperviseError implements ExitInfo {
   jobId: number;
   attempts: number;
   crashes: number;
+  /** For a stream: the chunks that reached the caller before the crash (none is ever sent twice). */
+  chunks: number | undefined;
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
   pid: number | undefined;
   constructor(
-    details: { jobId: number; attempts: number; crashes?: number; pid?: number; reason?: string } & ExitInfo,
+    details: { jobId: number; attempts: number; crashes?: number; chunks?: number; pid?: number; reason?: string } & ExitInfo,
     options?: SuperviseErrorOptions,
   ) {
     const why = details.reason ?? `exited with ${describeExit(details)}`;
@@ -79,7 +81,7 @@ export class WorkerCrashError extends SuperviseError implements ExitInfo {
     super(
       'ERR_WORKER_CRASHED',
       withTail(
-        `Job ${details.jobId} failed: ${crashes > 1 ? `it took down ${plural(crashes, 'worker')}; the last one` : 'its worker'}${details.pid ? ` (pid ${details.pid})` : ''} ${why}, after ${plural(details.attempts, 'attempt')}`,
+        `Job ${details.jobId} failed: ${crashes > 1 ? `it took down ${plural(crashes, 'worker')}; the last one` : 'its worker'}${details.pid ? ` (pid ${details.pid})` : ''} ${why}, after ${plural(details.attempts, 'attempt')}${details.chunks ? ` and ${plural(details.chunks, 'chunk')} streamed (a stream is not retried once it has produced chunks)` : ''}`,
         details.stderrTail,
       ),
       options,
@@ -88,6 +90,7 @@ export class WorkerCrashError extends SuperviseError implements ExitInfo {
     this.jobId = details.jobId;
     this.attempts = details.attempts;
     this.crashes = crashes;
+    this.chunks = details.chunks;
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.stderrTail = details.stderrTail;

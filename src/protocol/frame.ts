@@ -20,6 +20,8 @@
 export const HEADER_SIZE = 12;
 export const PROTOCOL_VERSION = 2;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
+/** Chunks a generator handler may send before the caller takes any: the credit window, the same on both sides. */
+export const STREAM_WINDOW = 16;
 
 export const FrameKind = {
   /** worker → supervisor, once, after the module loaded: { version, pid, handlers } */
@@ -40,6 +42,10 @@ export const FrameKind = {
   BootError: 8,
   /** worker → supervisor: the job's latest progress value (ctx.progress) */
   Progress: 9,
+  /** worker → supervisor: one chunk a generator handler yielded; the result frame ends the stream */
+  Chunk: 10,
+  /** supervisor → worker: the caller took chunks; payload u32, how many more the worker may send */
+  Credit: 11,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

@@ -62,13 +62,14 @@ export class JobBoard {
   }
 
   /** Validates and encodes a job, then queues it, or waits for room when the queue is full and set to wait. */
-  submit(payload: unknown, runOptions: ResolvedRunOptions): Job | Promise<Job> {
+  submit(payload: unknown, runOptions: ResolvedRunOptions, stream = false): Job | Promise<Job> {
     if (!this.host.accepts(false)) throw this.host.refusal();
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
     const { enc, data } = encodeWireValue(payload);
     const prefix = jobPrefix(runOptions.name, 1, runOptions.meta);
     checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
     const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
+    if (stream) job.chunks = [];
     this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
     const { maxQueue } = this.options;
     if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomQueue.size > 0)) {
@@ -107,6 +108,22 @@ export class JobBoard {
     if (worker.jobsStarted >= worker.jobLimit) this.host.onJobLimit(worker);
   }
 
+  /** The stream() consumer takes the next chunk; its worker may send one more. */
+  take(job: Job): unknown {
+    const value = job.chunks!.shift();
+    job.chunksDelivered++;
+    if (job.worker && !job.settled) {
+      job.chunksCredited++;
+      job.worker.credit(job.id, 1);
+    }
+    return value;
+  }
+
+  /** Ends a job early with `error` (a stream whose consumer stopped reading). */
+  abort(job: Job, error: Error): void {
+    this.cancel(job, error);
+  }
+
   /** Settles a job with `error` now; if it is running, its worker is told to abort it. */
   private cancel(job: Job, error: Error, many = false): void {
     if (job.settled) return;
@@ -138,9 +155,11 @@ export class JobBoard {
       job.worker = undefined;
       job.clearTimer();
       job.crashes++;
+      // a stream that has produced chunks cannot start over without repeating them
+      const streamed = job.chunks !== undefined && job.chunksReceived > 0;
       if (failure) {
         job.reject(failure);
-      } else if (job.attempts <= job.options.retries) {
+      } else if (job.attempts <= job.options.retries && !streamed) {
         this.counts.retried++;
         this.host.log.debug({ jobId: job.id, attempts: job.attempts, cause: cause.kind }, 're-dispatching job after its worker ended');
         this.dispatcher.retry(job);
@@ -150,6 +169,7 @@ export class JobBoard {
             jobId: job.id,
             attempts: job.attempts,
             crashes: job.crashes,
+            chunks: job.chunks === undefined ? undefined : job.chunksDelivered + job.chunks.length,
             pid: worker.pid,
             reason: exit.reason,
             exitCode: exit.exitCode,

@@ -32,6 +32,16 @@ export class Job {
   private progressNext: { value: unknown; attempt: number } | undefined;
   /** The settlement, held back until the caller has seen the last progress value. */
   private deferredSettle: (() => void) | undefined;
+  /** Chunks received from the current attempt's generator; once any has, the job is no longer retried. */
+  chunksReceived = 0;
+  /** Chunks the caller has taken from stream(). */
+  chunksDelivered = 0;
+  /** Chunks of the current attempt credited back to its worker. */
+  chunksCredited = 0;
+  /** stream(): chunks waiting for the caller (at most the credit window). Undefined for run(), which drops chunks. */
+  chunks: unknown[] | undefined;
+  /** Wakes the stream() consumer waiting for a chunk or the end. */
+  private wake: (() => void) | undefined;
 
   constructor(
     readonly id: number,
@@ -88,12 +98,34 @@ export class Job {
     (pending as PromiseLike<void>).then(next, next);
   }
 
+  /** A chunk from the current attempt's generator. Returns false when nobody keeps it (run()), so the caller credits it back at once. */
+  chunk(value: unknown): boolean {
+    this.chunksReceived++;
+    if (!this.chunks || this.settled) return false;
+    this.chunks.push(value);
+    this.wakeConsumer();
+    return true;
+  }
+
+  /** Resolves when a chunk is waiting or the job has settled. */
+  nextChunk(): Promise<void> {
+    if ((this.chunks && this.chunks.length > 0) || this.settled) return Promise.resolve();
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  private wakeConsumer(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
   /** Resolves the job unless it already settled; returns whether this call settled it. */
   resolve(value: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
     this.settleAfterProgress(() => this.resolveFn(value));
+    this.wakeConsumer();
     // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
     this.onSettled?.(this, true, value);
@@ -106,6 +138,7 @@ export class Job {
     this.settled = true;
     this.clearTimer();
     this.settleAfterProgress(() => this.rejectFn(error));
+    this.wakeConsumer();
     this.taskDone?.();
     this.onSettled?.(this, false, error);
     return true;

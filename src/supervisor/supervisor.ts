@@ -16,7 +16,7 @@
  *       └──────────── the exit policy gives up ──► failed (terminal; close() still stops the workers)
  */
 import { pino, type Logger } from 'pino';
-import { CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
+import { AbortError, CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { CompileCache, prepareWorkerModule } from './compile.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
@@ -198,6 +198,41 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
     const job = await this.jobs.submit(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
     const result = (await job.promise) as T;
     return { result, jobId: job.id, pid: job.servedBy, attempts: job.attempts };
+  }
+
+  /**
+   * Runs a generator handler (an `async function*`) and yields its chunks as
+   * they come. Backpressure is credit-based: the worker never has more than
+   * 16 chunks unread by you in flight, so a slow consumer pauses the
+   * generator instead of filling memory. Breaking out of the loop cancels the
+   * job (its `ctx.signal` aborts). The generator's return value is not
+   * yielded. A stream that has produced chunks is not retried if its worker
+   * dies: it fails with a WorkerCrashError saying how many chunks got through.
+   */
+  stream<T = unknown>(payload: unknown, options?: RunOptions): AsyncGenerator<T, void, undefined> {
+    let submitted: Job | Promise<Job>;
+    try {
+      submitted = this.jobs.submit(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options), true);
+    } catch (error) {
+      submitted = Promise.reject(error);
+    }
+    // the job runs (and may fail) even before the caller starts reading: its failure is the reader's, not an unhandled rejection
+    void Promise.resolve(submitted).then((job) => job.promise.catch(() => {}), () => {});
+    return this.readStream<T>(submitted);
+  }
+
+  private async *readStream<T>(submitted: Job | Promise<Job>): AsyncGenerator<T, void, undefined> {
+    const job = await submitted;
+    try {
+      for (;;) {
+        await job.nextChunk();
+        if (job.chunks!.length > 0) yield this.jobs.take(job) as T;
+        else break;
+      }
+      await job.promise;
+    } finally {
+      if (!job.settled) this.jobs.abort(job, new AbortError('The stream was closed by its reader'));
+    }
   }
 
   /**

@@ -26,6 +26,7 @@ import {
   FrameKind,
   FrameWriter,
   kindName,
+  STREAM_WINDOW,
   parseJson,
   serializeError,
   type Frame,
@@ -307,6 +308,8 @@ export class WorkerHandle {
         return this.onReply(frame);
       case FrameKind.Progress:
         return this.onProgress(frame);
+      case FrameKind.Chunk:
+        return this.onChunk(frame);
       case FrameKind.Heartbeat: {
         const beat = parseJson<HeartbeatMessage>(frame.payload, 'heartbeat');
         this.lastBeat = Date.now();
@@ -332,6 +335,35 @@ export class WorkerHandle {
         return;
       default:
         throw new ProtocolError(`A worker may not send a ${kindName(frame.kind)} frame`, 'ERR_PROTOCOL_UNEXPECTED');
+    }
+  }
+
+  /** Lets the worker send `count` more chunks of a job's stream. */
+  credit(jobId: number, count: number): void {
+    const payload = Buffer.allocUnsafe(4);
+    payload.writeUInt32BE(count, 0);
+    this.writer?.send(FrameKind.Credit, 0, jobId, payload);
+  }
+
+  private onChunk(frame: Frame): void {
+    const job = this.inFlight.get(frame.id);
+    if (!job) {
+      if (this.abandoned.has(frame.id)) return;
+      throw new ProtocolError(`Chunk for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
+    }
+    if (job.chunksReceived - job.chunksCredited >= STREAM_WINDOW) {
+      throw new ProtocolError(`Job ${frame.id} sent a chunk beyond its credit window of ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
+    }
+    let value: unknown;
+    try {
+      value = decodeValue(frame.enc, frame.payload);
+    } catch (error) {
+      throw new ProtocolError(`Malformed chunk for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
+    }
+    // run() keeps no chunks: they are credited back at once
+    if (!job.chunk(value)) {
+      job.chunksCredited++;
+      this.credit(job.id, 1);
     }
   }
 

@@ -1,6 +1,6 @@
 // The per-job `ctx` handed to handlers; the signal, logger and meta are made only if the handler asks.
 import type { Logger } from 'pino';
-import { encodeWireValue, type WireValue } from '../protocol/index.js';
+import { encodeWireValue, STREAM_WINDOW, type WireValue } from '../protocol/index.js';
 import type { JobContext } from './types.js';
 
 /** Where a context's latest progress value waits until the runtime sends it (once per turn of the event loop). */
@@ -16,6 +16,10 @@ export class Context implements JobContext {
   private metaParsed = false;
   /** The latest progress value not yet sent, encoded; earlier ones it replaced were never sent. */
   pendingProgress: WireValue | undefined;
+  /** Chunks a generator handler may still send before the caller takes some (credit-based backpressure). */
+  credits = STREAM_WINDOW;
+  /** Wakes a generator handler waiting for credit. */
+  onCredit: (() => void) | undefined;
 
   constructor(
     readonly jobId: number,
@@ -61,5 +65,10 @@ export class Context implements JobContext {
     if (this.abortReason) return;
     this.abortReason = reason;
     this.controller?.abort(reason);
+    this.onCredit?.();
+  }
+
+  get aborted(): boolean {
+    return this.abortReason !== undefined;
   }
 }

@@ -31,9 +31,11 @@ import {
   parseJobPayload,
   serializeError,
   WorkerExit,
+  STREAM_WINDOW,
   type Frame,
   type HelloMessage,
 } from '../protocol/index.js';
+import { ProtocolError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { Context } from './context.js';
 import type { ModuleSettings } from './load-module.js';
@@ -121,6 +123,15 @@ export class WorkerRuntime {
     switch (frame.kind) {
       case FrameKind.Job:
         return this.runJob(frame);
+      case FrameKind.Credit: {
+        const ctx = this.inFlight.get(frame.id);
+        if (!ctx) return; // the stream ended meanwhile
+        if (frame.payload.length !== 4) throw new ProtocolError('Malformed credit frame', 'ERR_PROTOCOL_MALFORMED');
+        ctx.credits += frame.payload.readUInt32BE(0);
+        if (ctx.credits > STREAM_WINDOW) throw new ProtocolError(`Credit overflow: ${ctx.credits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
+        ctx.onCredit?.();
+        return;
+      }
       case FrameKind.Cancel: {
         const ctx = this.inFlight.get(frame.id);
         if (ctx) ctx.abort(new AbortError('The job was cancelled'));
@@ -151,7 +162,12 @@ export class WorkerRuntime {
     } catch (error) {
       return this.finish(id, false, error);
     }
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+    if (isAsyncIterator(result)) {
+      this.pumpStream(ctx, result).then(
+        (value) => this.finish(id, true, value),
+        (error) => this.finish(id, false, error),
+      );
+    } else if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       try {
         (result as PromiseLike<unknown>).then(
           (value) => this.finish(id, true, value),
@@ -163,6 +179,33 @@ export class WorkerRuntime {
       }
     } else {
       this.finish(id, true, result);
+    }
+  }
+
+  /**
+   * Sends a generator handler's chunks as the caller's credit allows, and
+   * returns its return value. A cancel stops the generator (return()).
+   */
+  private async pumpStream(ctx: Context, iterator: AsyncIterator<unknown>): Promise<unknown> {
+    for (;;) {
+      while (ctx.credits === 0 && !ctx.aborted) await new Promise<void>((resolve) => (ctx.onCredit = resolve));
+      ctx.onCredit = undefined;
+      if (ctx.aborted) {
+        await iterator.return?.();
+        throw ctx.signal.reason;
+      }
+      const step = await iterator.next();
+      if (step.done) return step.value;
+      if (!this.inFlight.has(ctx.jobId)) {
+        await iterator.return?.();
+        return undefined;
+      }
+      const encoded = encodeWireValue(step.value);
+      checkFrameSize(encoded.data, 0, this.options.maxFrameSize, 'chunk');
+      // progress reported so far goes out before the chunk
+      if (ctx.pendingProgress) this.sendProgress(ctx);
+      ctx.credits--;
+      this.writer.send(FrameKind.Chunk, encoded.enc, ctx.jobId, encoded.data);
     }
   }
 
@@ -253,4 +296,14 @@ export class WorkerRuntime {
     }
     this.options.exit(0);
   }
+}
+
+/** An async generator (or any async iterator) returned by a handler: its values are streamed as chunks. */
+function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' &&
+    typeof (value as AsyncIterator<unknown>).next === 'function'
+  );
 }

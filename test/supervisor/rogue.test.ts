@@ -23,6 +23,7 @@ const cases = [
   ['malformed-json', 'ERR_PROTOCOL_MALFORMED'],
   ['progress-unknown-job', 'ERR_PROTOCOL_UNKNOWN_JOB'],
   ['progress-malformed', 'ERR_PROTOCOL_MALFORMED'],
+  ['chunk-unknown-job', 'ERR_PROTOCOL_UNKNOWN_JOB'],
 ] as const;
 
 it.each(cases)('%s: the worker is killed with %s, the job is answered exactly once, the supervisor carries on', async (kind, code) => {
