@@ -42,10 +42,13 @@ export const FrameKind = {
   BootError: 8,
   /** worker → supervisor: the job's latest progress value (ctx.progress) */
   Progress: 9,
-  /** worker → supervisor: one chunk a generator handler yielded; the result frame ends the stream */
+  /** worker → supervisor: one chunk a generator handler yielded (the result frame ends the stream);
+   *  supervisor → worker: one chunk of the job's input (`ctx.input`) */
   Chunk: 10,
-  /** supervisor → worker: the caller took chunks; payload u32, how many more the worker may send */
+  /** the reader took chunks; payload u32, how many more the other side may send (both directions) */
   Credit: 11,
+  /** supervisor → worker: the job's input ended; empty, or a serialized error when its source failed */
+  InputEnd: 12,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

@@ -41,28 +41,33 @@ const prefixCache = new Map<string, Buffer>();
 /** Largest `meta` a job may carry, in UTF-8 bytes of its JSON. */
 export const MAX_META_SIZE = 0xffff;
 
+/** Job frame flag: the job has an input stream (`ctx.input`); its chunks follow in Chunk frames, then InputEnd. */
+export const JOB_HAS_INPUT = 1;
+
 /**
  * Encodes what a job frame carries before its value: the handler name (a
  * length byte, then UTF-8; the default handler is empty), the attempt number
- * (u16; 1 for the first), and the job's `meta` as JSON text (u16 length, then
- * UTF-8; empty for none). Cached per name for first attempts without meta,
- * which is nearly every job: a program uses only a few names.
+ * (u16; 1 for the first), a flags byte (JOB_HAS_INPUT), and the job's `meta`
+ * as JSON text (u16 length, then UTF-8; empty for none). Cached per name for
+ * first attempts without meta or input, which is nearly every job: a program
+ * uses only a few names.
  */
-export function jobPrefix(name: string, attempt = 1, meta?: string): Buffer {
-  const plain = attempt === 1 && meta === undefined;
+export function jobPrefix(name: string, attempt = 1, meta?: string, flags = 0): Buffer {
+  const plain = attempt === 1 && meta === undefined && flags === 0;
   let prefix = plain ? prefixCache.get(name) : undefined;
   if (prefix) return prefix;
   const bytes = Buffer.from(name === DEFAULT_HANDLER ? '' : name, 'utf8');
   if (bytes.length > 255) throw new ProtocolError(`Handler name is too long (${bytes.length} bytes; 255 at most)`, 'ERR_PROTOCOL');
   const metaLength = meta === undefined ? 0 : Buffer.byteLength(meta, 'utf8');
   if (metaLength > MAX_META_SIZE) throw new ProtocolError(`Job meta is too large (${metaLength} bytes of JSON; ${MAX_META_SIZE} at most)`, 'ERR_PROTOCOL');
-  prefix = Buffer.allocUnsafe(1 + bytes.length + 4 + metaLength);
+  prefix = Buffer.allocUnsafe(1 + bytes.length + 5 + metaLength);
   prefix[0] = bytes.length;
   bytes.copy(prefix, 1);
   let at = 1 + bytes.length;
   prefix.writeUInt16BE(Math.min(attempt, 0xffff), at);
-  prefix.writeUInt16BE(metaLength, at + 2);
-  at += 4;
+  prefix[at + 2] = flags;
+  prefix.writeUInt16BE(metaLength, at + 3);
+  at += 5;
   if (meta !== undefined) prefix.write(meta, at, 'utf8');
   if (plain && prefixCache.size < 1024) prefixCache.set(name, prefix);
   return prefix;
@@ -71,24 +76,26 @@ export function jobPrefix(name: string, attempt = 1, meta?: string): Buffer {
 export interface JobHead {
   name: string;
   attempt: number;
+  flags: number;
   /** The job's meta as JSON text, when it has one. */
   meta: string | undefined;
   value: Buffer;
 }
 
-/** Splits a job frame's payload into handler name, attempt, meta and value bytes. */
+/** Splits a job frame's payload into handler name, attempt, flags, meta and value bytes. */
 export function parseJobPayload(payload: Buffer): JobHead {
   if (payload.length < 1) throw new ProtocolError('Job frame without a handler name', 'ERR_PROTOCOL');
   const nameLength = payload[0];
   let at = 1 + nameLength;
-  if (payload.length < at + 4) throw new ProtocolError('Job frame shorter than its header', 'ERR_PROTOCOL');
+  if (payload.length < at + 5) throw new ProtocolError('Job frame shorter than its header', 'ERR_PROTOCOL');
   const name = nameLength === 0 ? DEFAULT_HANDLER : payload.toString('utf8', 1, at);
   const attempt = payload.readUInt16BE(at);
-  const metaLength = payload.readUInt16BE(at + 2);
-  at += 4;
+  const flags = payload[at + 2];
+  const metaLength = payload.readUInt16BE(at + 3);
+  at += 5;
   if (payload.length < at + metaLength) throw new ProtocolError('Job frame shorter than its meta', 'ERR_PROTOCOL');
   const meta = metaLength === 0 ? undefined : payload.toString('utf8', at, at + metaLength);
-  return { name, attempt, meta, value: payload.subarray(at + metaLength) };
+  return { name, attempt, flags, meta, value: payload.subarray(at + metaLength) };
 }
 
 export function encodeJson(value: unknown): Buffer {

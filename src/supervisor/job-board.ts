@@ -12,7 +12,8 @@ import {
   SupervisorClosedError,
   WorkerCrashError,
 } from '../errors.js';
-import { checkFrameSize, encodeWireValue, jobPrefix } from '../protocol/index.js';
+import { checkFrameSize, encodeWireValue, JOB_HAS_INPUT, jobPrefix } from '../protocol/index.js';
+import { pumpInput } from './input-pump.js';
 import { Dispatcher } from './dispatcher.js';
 import type { SupervisorEvents } from './events.js';
 import type { ExitCause } from './exit-policy.js';
@@ -66,7 +67,7 @@ export class JobBoard {
     if (!this.host.accepts(false)) throw this.host.refusal();
     if (runOptions.signal?.aborted) throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
     const { enc, data } = encodeWireValue(payload);
-    const prefix = jobPrefix(runOptions.name, 1, runOptions.meta);
+    const prefix = jobPrefix(runOptions.name, 1, runOptions.meta, runOptions.input ? JOB_HAS_INPUT : 0);
     checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
     const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
     if (stream) job.chunks = [];
@@ -103,6 +104,7 @@ export class JobBoard {
     job.nextAttempt();
     worker.send(job);
     if (this.roomQueue.size > 0) this.roomQueue.admit(this.hasRoom);
+    if (job.options.input) pumpInput(job, worker, this.options.maxFrameSize);
     const { timeout } = job.options;
     if (timeout > 0) job.timer = setTimeout(() => this.cancel(job, new JobTimeoutError(job.id, timeout)), timeout);
     if (worker.jobsStarted >= worker.jobLimit) this.host.onJobLimit(worker);
@@ -156,7 +158,8 @@ export class JobBoard {
       job.clearTimer();
       job.crashes++;
       // a stream that has produced chunks cannot start over without repeating them
-      const streamed = job.chunks !== undefined && job.chunksReceived > 0;
+      // and an input source cannot be read again
+      const streamed = (job.chunks !== undefined && job.chunksReceived > 0) || job.inputSent > 0;
       if (failure) {
         job.reject(failure);
       } else if (job.attempts <= job.options.retries && !streamed) {

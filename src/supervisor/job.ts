@@ -1,5 +1,5 @@
 // One job's life in the supervisor: its encoded payload, its attempts, its progress, and the promise that settles exactly once.
-import { jobPrefix } from '../protocol/index.js';
+import { JOB_HAS_INPUT, jobPrefix } from '../protocol/index.js';
 import type { ResolvedRunOptions } from './options.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -40,6 +40,14 @@ export class Job {
   chunksCredited = 0;
   /** stream(): chunks waiting for the caller (at most the credit window). Undefined for run(), which drops chunks. */
   chunks: unknown[] | undefined;
+  /** Input chunks read from the caller's source; once any was, it cannot be replayed and the job is not retried. */
+  inputSent = 0;
+  /** The caller's input source, opened once. */
+  inputIterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
+  /** Input chunks the current worker may still be sent. */
+  inputCredits = 0;
+  /** Wakes the input pump waiting for credit. */
+  onInputCredit: (() => void) | undefined;
   /** Wakes the stream() consumer waiting for a chunk or the end. */
   private wake: (() => void) | undefined;
 
@@ -63,7 +71,7 @@ export class Job {
   nextAttempt(): void {
     this.attempts++;
     this.dispatchedAt = performance.now();
-    if (this.attempts > 1) this.prefix = jobPrefix(this.name, this.attempts, this.options.meta);
+    if (this.attempts > 1) this.prefix = jobPrefix(this.name, this.attempts, this.options.meta, this.options.input ? JOB_HAS_INPUT : 0);
   }
 
   /** A progress value from the worker running the current attempt. */
@@ -126,6 +134,7 @@ export class Job {
     this.clearTimer();
     this.settleAfterProgress(() => this.resolveFn(value));
     this.wakeConsumer();
+    this.onInputCredit?.();
     // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
     this.onSettled?.(this, true, value);
@@ -139,6 +148,7 @@ export class Job {
     this.clearTimer();
     this.settleAfterProgress(() => this.rejectFn(error));
     this.wakeConsumer();
+    this.onInputCredit?.();
     this.taskDone?.();
     this.onSettled?.(this, false, error);
     return true;

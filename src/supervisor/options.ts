@@ -188,6 +188,11 @@ export interface RunOptions {
    * settles. If it returns a promise, updates that arrive meanwhile are coalesced: only the latest is delivered next.
    */
   onProgress?: (value: unknown, info: ProgressInfo) => void | Promise<void>;
+  /**
+   * A stream of input the handler reads as `ctx.input`: an AsyncIterable (a Readable, an async generator) or an
+   * Iterable. It is read only as fast as the handler takes it. Once any of it was sent, the job is not retried.
+   */
+  input?: AsyncIterable<unknown> | Iterable<unknown>;
 }
 
 export interface ProgressInfo {
@@ -204,16 +209,24 @@ export interface ResolvedRunOptions {
   /** `meta` as JSON text. */
   meta: string | undefined;
   onProgress: RunOptions['onProgress'];
+  input: AsyncIterable<unknown> | Iterable<unknown> | undefined;
 }
 
 /** Validates per-job options against the supervisor's defaults. */
 export function resolveRunOptions(options: RunOptions | undefined, defaults: ResolvedOptions): ResolvedRunOptions {
-  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined };
+  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined, input: undefined };
   if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
   const { name = 'default', signal, onProgress } = options;
   if (typeof name !== 'string' || name.length === 0) invalid('name', 'a non-empty string', name);
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', 'an AbortSignal', signal);
   if (onProgress !== undefined && typeof onProgress !== 'function') invalid('onProgress', 'a function', onProgress);
+  const { input } = options;
+  if (
+    input !== undefined &&
+    (input === null || typeof input !== 'object' || (typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (input as Iterable<unknown>)[Symbol.iterator] !== 'function'))
+  ) {
+    invalid('input', 'an AsyncIterable, a Readable or an Iterable', input);
+  }
   return {
     name,
     signal,
@@ -221,6 +234,7 @@ export function resolveRunOptions(options: RunOptions | undefined, defaults: Res
     retries: integerOption('retries', options.retries, 0, defaults.retries),
     meta: options.meta === undefined ? undefined : metaText(options.meta),
     onProgress,
+    input,
   };
 }
 

@@ -27,6 +27,7 @@ import {
   FrameWriter,
   kindName,
   STREAM_WINDOW,
+  Enc,
   parseJson,
   serializeError,
   type Frame,
@@ -310,6 +311,8 @@ export class WorkerHandle {
         return this.onProgress(frame);
       case FrameKind.Chunk:
         return this.onChunk(frame);
+      case FrameKind.Credit:
+        return this.onInputCredit(frame);
       case FrameKind.Heartbeat: {
         const beat = parseJson<HeartbeatMessage>(frame.payload, 'heartbeat');
         this.lastBeat = Date.now();
@@ -336,6 +339,26 @@ export class WorkerHandle {
       default:
         throw new ProtocolError(`A worker may not send a ${kindName(frame.kind)} frame`, 'ERR_PROTOCOL_UNEXPECTED');
     }
+  }
+
+  /** Sends one chunk of a job's input. */
+  sendInput(jobId: number, enc: number, data: Uint8Array | string): void {
+    this.writer?.send(FrameKind.Chunk, enc, jobId, data);
+  }
+
+  /** Ends a job's input, normally or with the error its source raised. */
+  endInput(jobId: number, error?: unknown): void {
+    if (error === undefined) this.writer?.send(FrameKind.InputEnd, 0, jobId);
+    else this.writer?.send(FrameKind.InputEnd, Enc.Json, jobId, JSON.stringify(serializeError(error)));
+  }
+
+  private onInputCredit(frame: Frame): void {
+    const job = this.inFlight.get(frame.id);
+    if (!job) return; // settled meanwhile
+    if (frame.payload.length !== 4) throw new ProtocolError('Malformed credit frame', 'ERR_PROTOCOL_MALFORMED');
+    job.inputCredits += frame.payload.readUInt32BE(0);
+    if (job.inputCredits > STREAM_WINDOW) throw new ProtocolError(`Input credit overflow: ${job.inputCredits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
+    job.onInputCredit?.();
   }
 
   /** Lets the worker send `count` more chunks of a job's stream. */

@@ -1,6 +1,7 @@
 // The per-job `ctx` handed to handlers; the signal, logger and meta are made only if the handler asks.
 import type { Logger } from 'pino';
 import { encodeWireValue, STREAM_WINDOW, type WireValue } from '../protocol/index.js';
+import { NO_INPUT, type InputQueue } from './input.js';
 import type { JobContext } from './types.js';
 
 /** Where a context's latest progress value waits until the runtime sends it (once per turn of the event loop). */
@@ -20,6 +21,8 @@ export class Context implements JobContext {
   credits = STREAM_WINDOW;
   /** Wakes a generator handler waiting for credit. */
   onCredit: (() => void) | undefined;
+  /** The job's input stream, when the caller gave one. */
+  inputQueue: InputQueue | undefined;
 
   constructor(
     readonly jobId: number,
@@ -39,6 +42,11 @@ export class Context implements JobContext {
 
   get log(): Logger {
     return (this.logger ??= this.rootLog().child({ jobId: this.jobId }));
+  }
+
+  /** The caller's `input`, chunk by chunk; ends at once for a job given none. */
+  get input(): AsyncIterable<unknown> {
+    return this.inputQueue ?? NO_INPUT;
   }
 
   get meta(): unknown {

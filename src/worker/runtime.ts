@@ -32,9 +32,14 @@ import {
   serializeError,
   WorkerExit,
   STREAM_WINDOW,
+  JOB_HAS_INPUT,
+  deserializeError,
+  parseJson,
   type Frame,
   type HelloMessage,
+  type SerializedError,
 } from '../protocol/index.js';
+import { InputQueue } from './input.js';
 import { ProtocolError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { Context } from './context.js';
@@ -123,6 +128,20 @@ export class WorkerRuntime {
     switch (frame.kind) {
       case FrameKind.Job:
         return this.runJob(frame);
+      case FrameKind.Chunk: {
+        const ctx = this.inFlight.get(frame.id);
+        // the job already ended: its input is of no use
+        if (!ctx) return;
+        if (!ctx.inputQueue) throw new ProtocolError(`Input for job ${frame.id}, which was given none`, 'ERR_PROTOCOL_UNEXPECTED');
+        ctx.inputQueue.push(decodeValue(frame.enc, frame.payload));
+        return;
+      }
+      case FrameKind.InputEnd: {
+        const ctx = this.inFlight.get(frame.id);
+        if (!ctx?.inputQueue) return;
+        ctx.inputQueue.end(frame.payload.length > 0 ? deserializeError(parseJson<SerializedError>(frame.payload, 'input error')) : undefined);
+        return;
+      }
       case FrameKind.Credit: {
         const ctx = this.inFlight.get(frame.id);
         if (!ctx) return; // the stream ended meanwhile
@@ -147,7 +166,7 @@ export class WorkerRuntime {
 
   private runJob(frame: Frame): void {
     const { id } = frame;
-    const { name, attempt, meta, value } = parseJobPayload(frame.payload);
+    const { name, attempt, flags, meta, value } = parseJobPayload(frame.payload);
     const handler = this.options.handlers.get(name);
     if (!handler) {
       this.sendError(id, new UnknownHandlerError(name, this.handlerNames));
@@ -155,6 +174,7 @@ export class WorkerRuntime {
     }
     const payload = decodeValue(frame.enc, value);
     const ctx = new Context(id, attempt, meta, this.options.log, this.progressOutbox);
+    if (flags & JOB_HAS_INPUT) ctx.inputQueue = new InputQueue(() => this.sendCredit(id, 1));
     this.inFlight.set(id, ctx);
     let result: unknown;
     try {
@@ -226,6 +246,12 @@ export class WorkerRuntime {
       this.sendError(id, value);
     }
     if (this.life.state === 'draining') this.maybeExit();
+  }
+
+  private sendCredit(id: number, count: number): void {
+    const payload = Buffer.allocUnsafe(4);
+    payload.writeUInt32BE(count, 0);
+    this.writer.send(FrameKind.Credit, 0, id, payload);
   }
 
   /** Sends every job's latest progress value; runs once per turn of the event loop while updates are pending. */

@@ -21,6 +21,12 @@ export interface JobContext {
    * the event loop: pass a copy of a buffer you will reuse.
    */
   progress(value: unknown): void;
+  /**
+   * The caller's `input` (run or stream with `{ input }`), chunk by chunk, with
+   * backpressure: the caller's source is read only as fast as this is. Bytes
+   * stay bytes. Ends at once for a job given no input. Read it once.
+   */
+  readonly input: AsyncIterable<unknown>;
 }
 
 /** A job handler: the default export of a worker module, or any named function export. */

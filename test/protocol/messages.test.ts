@@ -34,8 +34,8 @@ describe('job prefix', () => {
     const value = Buffer.from([0, 1, 2, 0xff, 0x7b]);
     const prefix = jobPrefix(name);
     expect(prefix[0]).toBe(Buffer.byteLength(name, 'utf8'));
-    // name, then attempt (u16) and meta length (u16)
-    expect(prefix.length).toBe(1 + Buffer.byteLength(name, 'utf8') + 4);
+    // name, then attempt (u16), flags (u8) and meta length (u16)
+    expect(prefix.length).toBe(1 + Buffer.byteLength(name, 'utf8') + 5);
     const parsed = parseJobPayload(jobPayload(name, value));
     expect(parsed).toMatchObject({ name, attempt: 1, meta: undefined });
     expect(parsed.value.equals(value)).toBe(true);
@@ -44,8 +44,8 @@ describe('job prefix', () => {
   it('carries the attempt and the meta JSON text, and caches only first attempts without meta', () => {
     const meta = JSON.stringify({ key: 'order-7', ü: [1, 2] });
     const value = Buffer.from('"x"');
-    const parsed = parseJobPayload(Buffer.concat([jobPrefix('resize', 3, meta), value]));
-    expect(parsed).toMatchObject({ name: 'resize', attempt: 3, meta });
+    const parsed = parseJobPayload(Buffer.concat([jobPrefix('resize', 3, meta, 1), value]));
+    expect(parsed).toMatchObject({ name: 'resize', attempt: 3, flags: 1, meta });
     expect(parsed.value.equals(value)).toBe(true);
     expect(jobPrefix('resize')).toBe(jobPrefix('resize'));
     expect(jobPrefix('resize', 2)).not.toBe(jobPrefix('resize', 2));
@@ -54,7 +54,7 @@ describe('job prefix', () => {
 
   it('rejects a job frame cut inside its attempt or meta with a ProtocolError', () => {
     const whole = jobPrefix('add', 1, '{"a":1}');
-    for (const cut of [2, 4, 6, whole.length - 1]) {
+    for (const cut of [2, 4, 6, 8, whole.length - 1]) {
       expect(() => parseJobPayload(whole.subarray(0, cut))).toThrow(expect.objectContaining({ name: 'ProtocolError' }));
     }
   });
@@ -62,7 +62,7 @@ describe('job prefix', () => {
   it('encodes the default handler as a zero name length and reads it back as "default"', () => {
     expect(DEFAULT_HANDLER).toBe('default');
     const prefix = jobPrefix(DEFAULT_HANDLER);
-    expect([...prefix]).toEqual([0, 0, 1, 0, 0]);
+    expect([...prefix]).toEqual([0, 0, 1, 0, 0, 0]);
     const parsed = parseJobPayload(jobPayload(DEFAULT_HANDLER, Buffer.from('[1,2]')));
     expect(parsed.name).toBe('default');
     expect(parsed.value.toString()).toBe('[1,2]');
@@ -72,7 +72,7 @@ describe('job prefix', () => {
     const payload = jobPayload('add', Buffer.from('{"a":1}'));
     const { value } = parseJobPayload(payload);
     expect(value.buffer).toBe(payload.buffer);
-    expect(value.byteOffset).toBe(payload.byteOffset + 8);
+    expect(value.byteOffset).toBe(payload.byteOffset + 9);
   });
 
   it('round-trips an empty value', () => {

@@ -1,0 +1,44 @@
+/*
+ * Feeds a job's `input` to the worker running it: reads the caller's source
+ * only while the worker has credit (it gives one back per chunk its handler
+ * takes), so a slow handler pauses the source. Stops when the job settles or
+ * its worker changes; a source that throws ends the input with that error.
+ */
+import { STREAM_WINDOW, checkFrameSize, encodeWireValue } from '../protocol/index.js';
+import type { Job } from './job.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number): void {
+  const source = job.options.input!;
+  // one iterator per job: a retry (possible only while nothing was read) continues the same source
+  const iterator = (job.inputIterator ??=
+    Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]());
+  job.inputCredits = STREAM_WINDOW;
+  const current = () => job.worker === worker && !job.settled;
+  void (async () => {
+    try {
+      for (;;) {
+        while (job.inputCredits === 0 && current()) await new Promise<void>((resolve) => (job.onInputCredit = resolve));
+        job.onInputCredit = undefined;
+        if (!current()) break;
+        // from here on the source is consumed: the job will not be retried
+        job.inputSent++;
+        const step = await iterator.next();
+        if (!current()) break;
+        if (step.done) {
+          worker.endInput(job.id);
+          return;
+        }
+        const { enc, data } = encodeWireValue(step.value);
+        checkFrameSize(data, 0, maxFrameSize, 'input chunk');
+        job.inputCredits--;
+        worker.sendInput(job.id, enc, data);
+      }
+      // the job ended before its input did: let the source clean up
+      if (job.settled) await iterator.return?.();
+    } catch (error) {
+      if (current()) worker.endInput(job.id, error);
+      else if (job.settled) await Promise.resolve(iterator.return?.()).catch(() => {});
+    }
+  })();
+}
