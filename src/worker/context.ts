@@ -1,6 +1,7 @@
 // The per-job `ctx` handed to handlers; the signal, logger and meta are made only if the handler asks.
 import type { Logger } from 'pino';
-import { encodeWireValue, STREAM_WINDOW, type WireValue } from '../protocol/index.js';
+import { PayloadError } from '../errors.js';
+import { STREAM_WINDOW } from '../protocol/index.js';
 import { NO_INPUT, type InputQueue } from './input.js';
 import type { JobContext } from './types.js';
 
@@ -15,8 +16,8 @@ export class Context implements JobContext {
   private abortReason: Error | undefined;
   private metaValue: unknown;
   private metaParsed = false;
-  /** The latest progress value not yet sent, encoded; earlier ones it replaced were never sent. */
-  pendingProgress: WireValue | undefined;
+  /** The latest progress value not yet sent; earlier ones it replaced were never sent. */
+  pendingProgress: { value: unknown } | undefined;
   /** Chunks a generator handler may still send before the caller takes some (credit-based backpressure). */
   credits = STREAM_WINDOW;
   /** Wakes a generator handler waiting for credit. */
@@ -60,12 +61,20 @@ export class Context implements JobContext {
   /**
    * Reports progress. Latest wins: calls made before the runtime's next send
    * replace each other, so a tight loop of updates costs one frame per turn of
-   * the event loop. A value that cannot travel throws a PayloadError here.
+   * the event loop, and only the value sent is encoded. A function or symbol
+   * throws a PayloadError here; a value that turns out not to travel when it is
+   * sent is reported on stderr and dropped.
    */
   progress(value: unknown): void {
-    const first = this.pendingProgress === undefined;
-    this.pendingProgress = encodeWireValue(value);
-    if (first) this.outbox.post(this);
+    if (typeof value === 'function' || typeof value === 'symbol') {
+      throw new PayloadError(`Cannot send a ${typeof value} as progress: only data can cross the channel`);
+    }
+    if (this.pendingProgress === undefined) {
+      this.pendingProgress = { value };
+      this.outbox.post(this);
+    } else {
+      this.pendingProgress.value = value;
+    }
   }
 
   /** Aborts the signal (now, or when it is first read). */

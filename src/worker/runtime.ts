@@ -262,15 +262,15 @@ export class WorkerRuntime {
   }
 
   private sendProgress(ctx: Context): void {
-    const update = ctx.pendingProgress!;
+    const { value } = ctx.pendingProgress!;
     ctx.pendingProgress = undefined;
     try {
+      const update = encodeWireValue(value);
       checkFrameSize(update.data, 0, this.options.maxFrameSize, 'progress');
+      this.writer.send(FrameKind.Progress, update.enc, ctx.jobId, update.data);
     } catch (error) {
       process.stderr.write(`supervise worker ${process.pid}: job ${ctx.jobId}: progress not sent: ${(error as Error).message}\n`);
-      return;
     }
-    this.writer.send(FrameKind.Progress, update.enc, ctx.jobId, update.data);
   }
 
   private sendError(id: number, error: unknown): void {
