@@ -98,6 +98,19 @@ export function parseJobPayload(payload: Buffer): JobHead {
   return { name, attempt, flags, meta, value: payload.subarray(at + metaLength) };
 }
 
+/** A Credit frame's payload: how many more chunks the other side may send (u32). */
+export function creditPayload(count: number): Buffer {
+  const payload = Buffer.allocUnsafe(4);
+  payload.writeUInt32BE(count, 0);
+  return payload;
+}
+
+/** Reads a Credit frame's payload. */
+export function readCredit(payload: Buffer): number {
+  if (payload.length !== 4) throw new ProtocolError('Malformed credit frame', 'ERR_PROTOCOL_MALFORMED');
+  return payload.readUInt32BE(0);
+}
+
 export function encodeJson(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value), 'utf8');
 }

@@ -28,6 +28,8 @@ import {
   kindName,
   STREAM_WINDOW,
   Enc,
+  creditPayload,
+  readCredit,
   parseJson,
   serializeError,
   type Frame,
@@ -355,17 +357,14 @@ export class WorkerHandle {
   private onInputCredit(frame: Frame): void {
     const job = this.inFlight.get(frame.id);
     if (!job) return; // settled meanwhile
-    if (frame.payload.length !== 4) throw new ProtocolError('Malformed credit frame', 'ERR_PROTOCOL_MALFORMED');
-    job.inputCredits += frame.payload.readUInt32BE(0);
+    job.inputCredits += readCredit(frame.payload);
     if (job.inputCredits > STREAM_WINDOW) throw new ProtocolError(`Input credit overflow: ${job.inputCredits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
     job.onInputCredit?.();
   }
 
   /** Lets the worker send `count` more chunks of a job's stream. */
   credit(jobId: number, count: number): void {
-    const payload = Buffer.allocUnsafe(4);
-    payload.writeUInt32BE(count, 0);
-    this.writer?.send(FrameKind.Credit, 0, jobId, payload);
+    this.writer?.send(FrameKind.Credit, 0, jobId, creditPayload(count));
   }
 
   private onChunk(frame: Frame): void {

@@ -33,6 +33,8 @@ import {
   WorkerExit,
   STREAM_WINDOW,
   JOB_HAS_INPUT,
+  creditPayload,
+  readCredit,
   deserializeError,
   parseJson,
   type Frame,
@@ -145,8 +147,7 @@ export class WorkerRuntime {
       case FrameKind.Credit: {
         const ctx = this.inFlight.get(frame.id);
         if (!ctx) return; // the stream ended meanwhile
-        if (frame.payload.length !== 4) throw new ProtocolError('Malformed credit frame', 'ERR_PROTOCOL_MALFORMED');
-        ctx.credits += frame.payload.readUInt32BE(0);
+        ctx.credits += readCredit(frame.payload);
         if (ctx.credits > STREAM_WINDOW) throw new ProtocolError(`Credit overflow: ${ctx.credits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
         ctx.onCredit?.();
         return;
@@ -249,9 +250,7 @@ export class WorkerRuntime {
   }
 
   private sendCredit(id: number, count: number): void {
-    const payload = Buffer.allocUnsafe(4);
-    payload.writeUInt32BE(count, 0);
-    this.writer.send(FrameKind.Credit, 0, id, payload);
+    this.writer.send(FrameKind.Credit, 0, id, creditPayload(count));
   }
 
   /** Sends every job's latest progress value; runs once per turn of the event loop while updates are pending. */
