@@ -24,7 +24,7 @@ import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
 import { boundedDestination } from './log-destination.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
-import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type SupervisorOptions } from './options.js';
+import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
 import type { DefaultHandlerName, PayloadOf, RunHandlerName, RunResult, TypedMapOptions, TypedRunOptions } from './typed.js';
 import { Pool } from './pool.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -105,7 +105,8 @@ const RELOAD_ATTEMPTS = 3;
 
 /**
  * `Module` is the type of the worker module, `typeof import('./worker.js')`, for typed `run`, `runDetailed` and
- * `map` calls (see `typed.ts`); `unknown`, the default, keeps them untyped.
+ * `map` calls (see `typed.ts`). Without it (`any`, the default, or `unknown`) they are untyped; the default is
+ * `any` so that a typed supervisor is still assignable to a plain `Supervisor`.
  */
 export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   readonly options: ResolvedOptions;
@@ -183,9 +184,10 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   run<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
     payload: NoInfer<PayloadOf<Module, Name>>,
     options?: TypedRunOptions<Module, Name>,
-  ): Promise<RunResult<Module, Name, T>> {
+  ): Promise<RunResult<Module, Name, T>>;
+  run<T = unknown>(payload: unknown, options?: RunOptions): Promise<T> {
     try {
-      return this.runResolved<RunResult<Module, Name, T>>(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
+      return this.runResolved<T>(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -202,12 +204,13 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   }
 
   /** Like `run()`, but resolves with the result plus which job and worker process it was. */
-  async runDetailed<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
+  runDetailed<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
     payload: NoInfer<PayloadOf<Module, Name>>,
     options?: TypedRunOptions<Module, Name>,
-  ): Promise<JobOutcome<RunResult<Module, Name, T>>> {
+  ): Promise<JobOutcome<RunResult<Module, Name, T>>>;
+  async runDetailed<T = unknown>(payload: unknown, options?: RunOptions): Promise<JobOutcome<T>> {
     const job = await this.jobs.submit(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
-    const result = (await job.promise) as RunResult<Module, Name, T>;
+    const result = (await job.promise) as T;
     return { result, jobId: job.id, pid: job.servedBy, attempts: job.attempts };
   }
 
@@ -452,5 +455,5 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
  * `createSupervisor<typeof import('./workers/resize.js')>(…)`, for typed jobs.
  */
 export function createSupervisor<Module = any>(options: SupervisorOptions): Supervisor<Module> {
-  return new Supervisor<Module>(options);
+  return new Supervisor(options);
 }
