@@ -3,6 +3,21 @@ export { createSupervisor, Supervisor, type SupervisorStats, type SupervisorStat
 export type { SupervisorOptions, RunOptions, ProgressInfo, QueueFullBehavior } from './supervisor/options.js';
 export type { MapOptions, MapResult } from './supervisor/map.js';
 export type { TimingStats, Percentiles } from './supervisor/timings.js';
+export type {
+  HandlerName,
+  RunHandlerName,
+  StreamHandlerName,
+  DefaultHandlerName,
+  PayloadOf,
+  ResultOf,
+  ChunkOf,
+  NoDefaultHandler,
+  TypedRunOptions,
+  TypedMapOptions,
+  RunResult,
+  IsUntyped,
+  StreamChunk,
+} from './supervisor/typed.js';
 export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, JobDoneEvent, JobProgressEvent } from './supervisor/events.js';
 export { defineRun, isRunDefinition, type RunDefinition, type JobSource } from './define-run.js';
 export * from './errors.js';

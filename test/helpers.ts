@@ -42,9 +42,9 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeout =
 
 const open: Supervisor[] = [];
 
-/** A supervisor with silent logs, closed by `closeAll()` after each test. */
-export function supervisor(options: Partial<SupervisorOptions> & Pick<SupervisorOptions, 'worker'>): Supervisor {
-  const sup = createSupervisor({ logLevel: 'silent', workers: 2, ...options });
+/** A supervisor with silent logs, closed by `closeAll()` after each test; `supervisor<typeof import(…)>()` for a typed one. */
+export function supervisor<Module = any>(options: Partial<SupervisorOptions> & Pick<SupervisorOptions, 'worker'>): Supervisor<Module> {
+  const sup = createSupervisor<Module>({ logLevel: 'silent', workers: 2, ...options });
   open.push(sup);
   return sup;
 }

@@ -25,6 +25,7 @@ import { Job } from './job.js';
 import { boundedDestination } from './log-destination.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
 import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
+import type { DefaultHandlerName, PayloadOf, RunHandlerName, RunResult, StreamChunk, StreamHandlerName, TypedMapOptions, TypedRunOptions } from './typed.js';
 import { Pool } from './pool.js';
 import type { TimingStats } from './timings.js';
 import type { WorkerHandle } from './worker-handle.js';
@@ -105,7 +106,12 @@ export interface SupervisorHooks {
 /** Attempts at a replacement worker during reload() before it gives up. */
 const RELOAD_ATTEMPTS = 3;
 
-export class Supervisor extends TypedEmitter<SupervisorEvents> {
+/**
+ * `Module` is the type of the worker module, `typeof import('./worker.js')`, for typed `run`, `runDetailed` and
+ * `map` calls (see `typed.ts`). Without it (`any`, the default, or `unknown`) they are untyped; the default is
+ * `any` so that a typed supervisor is still assignable to a plain `Supervisor`.
+ */
+export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   readonly options: ResolvedOptions;
   readonly log: Logger;
   private readonly life = new Lifecycle<SupervisorState>(SUPERVISOR_MOVES, 'starting', (_from, to) => {
@@ -174,7 +180,14 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
     return this.failureError;
   }
 
-  /** Runs one job and resolves with the handler's result. */
+  /**
+   * Runs one job and resolves with the handler's result. Untyped, `run<T>()` says what the result is; with a
+   * `Module` type, the handler `name`, its payload and its result type come from the worker module.
+   */
+  run<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
+    payload: NoInfer<PayloadOf<Module, Name>>,
+    options?: TypedRunOptions<Module, Name>,
+  ): Promise<RunResult<Module, Name, T>>;
   run<T = unknown>(payload: unknown, options?: RunOptions): Promise<T> {
     try {
       return this.runResolved<T>(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
@@ -194,6 +207,10 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
   }
 
   /** Like `run()`, but resolves with the result plus which job and worker process it was. */
+  runDetailed<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
+    payload: NoInfer<PayloadOf<Module, Name>>,
+    options?: TypedRunOptions<Module, Name>,
+  ): Promise<JobOutcome<RunResult<Module, Name, T>>>;
   async runDetailed<T = unknown>(payload: unknown, options?: RunOptions): Promise<JobOutcome<T>> {
     const job = await this.jobs.submit(payload, options === undefined ? this.defaultRunOptions : resolveRunOptions(options, this.options));
     const result = (await job.promise) as T;
@@ -209,6 +226,10 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
    * yielded. A stream that has produced chunks is not retried if its worker
    * dies: it fails with a WorkerCrashError saying how many chunks got through.
    */
+  stream<T = unknown, Name extends StreamHandlerName<Module> = DefaultHandlerName<Module, StreamHandlerName<Module>>>(
+    payload: NoInfer<PayloadOf<Module, Name>>,
+    options?: TypedRunOptions<Module, Name>,
+  ): AsyncGenerator<StreamChunk<Module, Name, T>, void, undefined>;
   stream<T = unknown>(payload: unknown, options?: RunOptions): AsyncGenerator<T, void, undefined> {
     let submitted: Job | Promise<Job>;
     try {
@@ -240,8 +261,14 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
    * bounded: only a window of jobs is in flight, whatever the input size.
    * With `settle: true` it yields `{ ok, value | error }` instead of throwing.
    */
-  map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options?: MapOptions & { settle?: false }): AsyncGenerator<T>;
-  map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions & { settle: true }): AsyncGenerator<MapResult<T>>;
+  map<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
+    inputs: Iterable<NoInfer<PayloadOf<Module, Name>>> | AsyncIterable<NoInfer<PayloadOf<Module, Name>>>,
+    options?: TypedMapOptions<Module, Name> & { settle?: false },
+  ): AsyncGenerator<RunResult<Module, Name, T>>;
+  map<T = unknown, Name extends RunHandlerName<Module> = DefaultHandlerName<Module>>(
+    inputs: Iterable<NoInfer<PayloadOf<Module, Name>>> | AsyncIterable<NoInfer<PayloadOf<Module, Name>>>,
+    options: TypedMapOptions<Module, Name> & { settle: true },
+  ): AsyncGenerator<MapResult<RunResult<Module, Name, T>>>;
   map<T = unknown>(inputs: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions = {}): AsyncGenerator<T | MapResult<T>> {
     const window = integerOption('window', options.window, 1, Math.min(Math.max(this.options.concurrency, 1), 4096) * 2);
     const { name, timeout, retries, signal } = options;
@@ -466,7 +493,10 @@ export class Supervisor extends TypedEmitter<SupervisorEvents> {
   }
 }
 
-/** Creates a supervisor and starts its workers. */
-export function createSupervisor(options: SupervisorOptions): Supervisor {
+/**
+ * Creates a supervisor and starts its workers. Give it the worker module's type,
+ * `createSupervisor<typeof import('./workers/resize.js')>(…)`, for typed jobs.
+ */
+export function createSupervisor<Module = any>(options: SupervisorOptions): Supervisor<Module> {
   return new Supervisor(options);
 }
