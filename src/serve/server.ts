@@ -159,9 +159,9 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
    */
   static async open(options: ServeOptions): Promise<SocketServer> {
     const { settings, supervisorOptions } = resolveServeOptions(options);
-    await prepareSocketPath(settings.path);
+    const { warnings } = await prepareSocketPath(settings.path);
     const server = new SocketServer(settings, supervisorOptions);
-    await server.start();
+    await server.start(warnings);
     return server;
   }
 
@@ -188,17 +188,14 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     return { ...this.counts, open, queued: this.queue.length, workers };
   }
 
-  private async start(): Promise<void> {
+  private async start(pathWarnings: string[]): Promise<void> {
+    for (const warning of pathWarnings) this.supervisor.log.warn({ socket: this.socketPath }, warning);
     try {
       await this.supervisor.ready();
-      try {
-        this.identity = await listenOnPath(this.server, this.socketPath, this.modeValue, this.backlog);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new SocketPathError(this.socketPath, `Cannot listen on ${this.socketPath}: ${(error as Error).message}`, { cause: error });
-        // something appeared at the path while the workers started: judge it again (stale → removed, else refused)
-        await prepareSocketPath(this.socketPath);
-        this.identity = await listenOnPath(this.server, this.socketPath, this.modeValue, this.backlog);
-      }
+      // judged again at the bind: something may have appeared at the path while the workers started
+      const { identity, warnings } = await listenOnPath(this.server, this.socketPath, this.modeValue, this.backlog);
+      this.identity = identity;
+      for (const warning of warnings) this.supervisor.log.warn({ socket: this.socketPath }, warning);
     } catch (error) {
       await this.supervisor.destroy();
       throw error;
@@ -252,15 +249,20 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   private async stopListening(): Promise<void> {
+    // unlinked first, while our listener still pins the socket's inode (so its number cannot have been reused),
+    // and only if the path still holds that socket: one put there by someone else, or a file, is left alone
+    if (this.identity && !(await removeSocketFile(this.socketPath, this.identity)) && this.server.listening) {
+      this.supervisor.log.warn({ socket: this.socketPath }, `${this.socketPath} is no longer this server's socket (removed or replaced); leaving it alone`);
+    }
+    this.identity = undefined;
     if (this.server.listening) {
-      // libuv unlinks the path as it closes the listening socket; connections already accepted stay open
+      // libuv unlinks the name it bound as it closes: the temporary name, gone since the socket was moved into place
       await new Promise<void>((resolve) => {
         this.server.close(() => resolve());
         // close's callback waits for connections handed to workers; the listener itself is closed at once
         setImmediate(resolve);
       });
     }
-    await removeSocketFile(this.socketPath, this.identity);
   }
 
   private idle(): boolean {

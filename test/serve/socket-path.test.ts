@@ -1,8 +1,9 @@
 // The socket file: stale replaced, live server and non-sockets refused, permissions, sun_path, removal, CLI errors.
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { promisify } from 'node:util';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serve, SocketPathError, type SocketServer } from 'supervise';
 import { ECHO_WORKER, LineClient, LINE_WORKER, runCli, UDS_ECHO_CLIENT, tempDir } from './helpers.js';
@@ -166,6 +167,75 @@ describe('the socket file', () => {
     await server.close();
     expect(existsSync(socket)).toBe(false);
     await expect(LineClient.connect(socket)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('the socket file: only ever remove what we created', () => {
+  it('leaves alone another server that took the path after ours was removed by hand', async () => {
+    const socket = `${tmp.dir}/shared.sock`;
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
+    unlinkSync(socket);
+    const other = net.createServer((c) => c.on('error', () => {}).end('server B\n'));
+    await new Promise<void>((resolve) => other.listen(socket, resolve));
+    try {
+      const bIno = lstatSync(socket).ino;
+      await server.close();
+      server = undefined;
+      // B's socket is still there, and B still answers on it
+      expect(lstatSync(socket).isSocket()).toBe(true);
+      expect(lstatSync(socket).ino).toBe(bIno);
+      const client = await LineClient.connect(socket);
+      expect(await client.next()).toBe('server B');
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
+  it('leaves alone a regular file put in place of its socket', async () => {
+    const socket = `${tmp.dir}/replaced.sock`;
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
+    unlinkSync(socket);
+    writeFileSync(socket, 'precious');
+    await server.close();
+    server = undefined;
+    expect(readFileSync(socket, 'utf8')).toBe('precious');
+  });
+
+  it('leaves no temporary name behind: only the socket while serving, nothing after close', async () => {
+    const socket = `${tmp.dir}/only.sock`;
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket, logLevel: 'silent' });
+    expect(readdirSync(tmp.dir)).toEqual(['only.sock']);
+    await server.close();
+    server = undefined;
+    expect(readdirSync(tmp.dir)).toEqual([]);
+  });
+
+  it('refuses a directory every user may write to without the sticky bit; takes it with the sticky bit', async () => {
+    const open = `${tmp.dir}/open`;
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const error = await serveError(`${open}/s.sock`);
+    expect(error).toBeInstanceOf(SocketPathError);
+    expect((error as Error).message).toMatch(/its directory .*\/open \(mode 0777\) is writable by every user and has no sticky bit/);
+    expect(readdirSync(open)).toEqual([]);
+
+    const cli = runCli(['serve', ECHO_WORKER, '--socket', `${open}/s.sock`]);
+    expect((await cli.exited).code).toBe(2);
+    expect(cli.stderr()).toMatch(/^supervise serve: Refusing to create the socket .* writable by every user/);
+
+    chmodSync(open, 0o1777);
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket: `${open}/s.sock`, logLevel: 'silent' });
+    expect(lstatSync(`${open}/s.sock`).isSocket()).toBe(true);
+  });
+
+  it('warns when the directory is writable by its group without the sticky bit', async () => {
+    const shared = `${tmp.dir}/group`;
+    mkdirSync(shared);
+    chmodSync(shared, 0o770);
+    const records: { level: number; msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => records.push(JSON.parse(line)) });
+    server = await serve({ worker: ECHO_WORKER, workers: 1, socket: `${shared}/s.sock`, logger });
+    expect(records.map((r) => r.msg)).toContainEqual(expect.stringMatching(/writable by its group and has no sticky bit/));
   });
 });
 
