@@ -7,37 +7,49 @@
  * worker's fd-3 socketpair, and crashes, backoff, crash-loop limits and
  * rolling reloads are the Supervisor's.
  *
- *   client ─connect─► net.Server (paused) ─► least open connections ─► child.send(conn, socket)
- *                                                                        │ keepOpen: our copy stays
- *   accepted ◄──────────────────────────────────────────────────────────┤ → our copy is closed
- *   refused / no answer by the deadline ─► next worker, or hang up ◄─────┘
- *   closed ◄── worker: its count drops
+ * Each accepted connection moves through explicit states:
+ *
+ *   accept ─► queued ──balancer picks a worker──► offered ──accepted──► owned ──closed / worker gone──► done
+ *               ▲  │                                │
+ *               │  └─ queueTimeout, closing ─► done │ (our copy is closed once the worker owns it)
+ *               └──── release(conn, reason) ◄───────┘ hand-off timed out, refused, send failed, worker exited:
+ *                     back to the HEAD of the queue
  *
  * The supervisor keeps its own descriptor until a worker accepts, so a worker
- * that dies or stalls before accepting cannot lose the connection: it is
- * handed to another worker, or (none left) closed, and never left hanging.
+ * that dies or stalls before accepting cannot lose the connection. A
+ * connection is closed unserved only when no worker took it within
+ * `queueTimeout` of its arrival, or the server is closing: never because a
+ * worker was slow while others (or the same one, later) could take it. A
+ * worker whose hand-off timed out is `stalled` and gets no new offers until
+ * it answers anything; at most OFFER_WINDOW hand-offs per worker are
+ * unanswered, the rest wait here.
  */
 import net from 'node:net';
 import { SupervisorClosedError } from '../errors.js';
+import { Lifecycle, type Moves } from '../lifecycle.js';
+import { isFromWorker, type FromWorker, type ToWorker } from '../protocol/serve.js';
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { WorkerHandle } from '../supervisor/worker-handle.js';
-import { isFromWorker, type FromWorker, type ToWorker } from './messages.js';
-import { DEFAULT_MODE, formatMode, listenOnPath, prepareSocketPath, removeSocketFile, resolveSocketPath, SocketPathError, type SocketIdentity } from './socket-path.js';
+import { pickWorker, type BalancedWorker } from './balancer.js';
+import { DEFAULT_MODE, formatMode, listenOnPath, prepareSocketPath, removeSocketFile, removeSocketFileSync, resolveSocketPath, type SocketIdentity } from './socket-path.js';
+
+/** The listen() backlog passed when none is given: above any somaxconn, so the kernel's net.core.somaxconn decides. */
+export const KERNEL_BACKLOG = 0x7fffffff;
 
 export interface ServeOptions extends SupervisorOptions {
   /** Path of the Unix socket to listen on. */
   socket: string;
   /** Permission bits of the socket file; must include owner read and write. 0o660 lets the group connect. @default 0o600 */
   mode?: number;
-  /** ms a worker has to acknowledge a handed-off connection before it goes to another worker. @default 1000 */
+  /** ms a worker has to acknowledge a handed-off connection; past it the connection goes back to the head of the queue. @default 1000 */
   handoffTimeout?: number;
-  /** ms an accepted connection may wait for a ready worker (all restarting) before it is closed. @default 30000 */
+  /** ms an accepted connection may wait, from its arrival, for a worker to take it before it is closed. @default 30000 */
   queueTimeout?: number;
   /** ms open connections get to finish on close() and on reload before they are closed. @default 30000 */
   grace?: number;
-  /** listen() backlog. @default 511 */
+  /** listen() backlog: connections the kernel queues before the server accepts them. @default the kernel's somaxconn */
   backlog?: number;
 }
 
@@ -63,6 +75,8 @@ export interface ServeWorkerStats {
   pending: number;
   /** Connections it accepted in all. */
   served: number;
+  /** A hand-off to it timed out and it has not answered since: it gets no new connections. */
+  stalled: boolean;
 }
 
 export interface ServeStats {
@@ -72,13 +86,17 @@ export interface ServeStats {
   handedOff: number;
   /** Hand-offs a worker did not acknowledge in time. */
   handoffTimeouts: number;
-  /** Hand-offs a worker refused (late, draining) or that failed to send. */
+  /** Hand-offs a worker refused (late, draining, no descriptor) or that failed to send. */
   refused: number;
-  /** Connections closed without any worker taking them. */
+  /** Times a connection went back to the head of the queue (timeout, refusal, worker exit). */
+  requeued: number;
+  /** Connections closed without any worker taking them (queueTimeout, closing). */
   dropped: number;
+  /** accept() failures for want of file descriptors (EMFILE, ENFILE). */
+  acceptErrors: number;
   /** Connections open in workers now. */
   open: number;
-  /** Connections waiting for a ready worker. */
+  /** Connections waiting for a worker. */
   queued: number;
   workers: ServeWorkerStats[];
 }
@@ -94,26 +112,66 @@ export interface ServeEvents {
 }
 
 /** A worker as serve mode sees it. */
-interface Slot {
-  handle: WorkerHandle;
-  open: Set<number>;
-  pending: Set<number>;
-  served: number;
+class Slot implements BalancedWorker {
+  /** Hand-offs sent and not answered yet. */
+  readonly offers = new Set<Conn>();
+  /** Connections it owns. */
+  readonly owned = new Set<Conn>();
+  served = 0;
+  /** A hand-off timed out: no new offers until the worker says anything or heartbeats again. */
+  stalled = false;
+  stalledAt = 0;
+  /** It could not receive a descriptor (its fd table is full): no new offers until one of its connections closes. */
+  full = false;
   drainTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly handle: WorkerHandle) {}
+
+  get accepting(): boolean {
+    return this.handle.state === 'ready' && this.handle.child.connected && !this.stalled && !this.full;
+  }
+  get open(): number {
+    return this.owned.size;
+  }
+  get offered(): number {
+    return this.offers.size;
+  }
+  get id(): number {
+    return this.handle.id;
+  }
 }
 
-/** An accepted connection that no worker has taken yet; `socket` is the supervisor's own (paused) copy. */
+type ConnState = 'queued' | 'offered' | 'owned' | 'done';
+
+const CONN_MOVES: Moves<ConnState> = {
+  queued: ['offered', 'done'],
+  offered: ['queued', 'owned', 'done'],
+  owned: ['done'],
+  done: [],
+};
+
+/** An accepted connection; `socket` is the supervisor's own (paused, never read) copy, closed once a worker owns it. */
 interface Conn {
-  id: number;
-  socket: net.Socket;
-  slot: Slot | undefined;
-  tried: Set<number>;
-  timer: NodeJS.Timeout | undefined;
+  readonly id: number;
+  readonly socket: net.Socket;
+  readonly life: Lifecycle<ConnState>;
+  /** The worker it is offered to or owned by. */
+  worker: Slot | undefined;
+  /** Epoch ms after which, still unserved, it is closed. */
+  readonly queueDeadline: number;
+  offerTimer: NodeJS.Timeout | undefined;
   queueTimer: NodeJS.Timeout | undefined;
 }
 
+/** Why an offered connection came back. */
+type ReleaseReason = 'handoff-timeout' | 'refused' | 'send-failed' | 'worker-exit';
+
 /** After the deadline, how long to wait for an acknowledgement that may already be on its way. */
 const ACK_MARGIN = 100;
+/** A worker that could not receive a descriptor is offered connections again after this, even if none of its own closed. */
+const FULL_RETRY_MS = 1000;
+/** While a worker is stalled, how often its heartbeats are checked for a sign that it runs again. */
+const STALL_CHECK_MS = 50;
 
 export class SocketServer extends TypedEmitter<ServeEvents> {
   /** The worker pool; `supervisor.run()` still runs jobs on the same workers. */
@@ -121,8 +179,9 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   private readonly server: net.Server;
   private readonly slots = new Map<number, Slot>();
   private readonly conns = new Map<number, Conn>();
+  /** Connections waiting for a worker, oldest (and released ones) first. */
   private readonly queue: Conn[] = [];
-  private readonly counts = { accepted: 0, handedOff: 0, handoffTimeouts: 0, refused: 0, dropped: 0 };
+  private readonly counts = { accepted: 0, handedOff: 0, handoffTimeouts: 0, refused: 0, requeued: 0, dropped: 0, acceptErrors: 0 };
   private readonly handoffTimeout: number;
   private readonly queueTimeout: number;
   private readonly grace: number;
@@ -135,6 +194,11 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   private closingAll = false;
   private reloading: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** accept() failures (EMFILE, ENFILE) since the last one was logged; logged once per episode. */
+  private acceptFailures = 0;
+  private acceptFailureLogged = false;
+  private stallCheck: NodeJS.Timeout | undefined;
+  private readonly onExitBound = () => removeSocketFileSync(this.socketPath, this.identity);
 
   private constructor(settings: ServeSettings, supervisorOptions: SupervisorOptions) {
     super();
@@ -145,7 +209,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     this.grace = settings.grace;
     this.backlog = settings.backlog;
     this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket));
-    this.server.on('error', (error) => this.supervisor.log.error({ err: error }, 'socket server error'));
+    this.server.on('error', (error) => this.onServerError(error as NodeJS.ErrnoException));
     this.supervisor = new Supervisor(supervisorOptions, { ipc: true, onSpawn: (worker) => this.onSpawn(worker) });
     this.supervisor.on('worker:ready', () => this.pump());
     this.supervisor.on('worker:exit', (event) => this.onWorkerExit(event.workerId));
@@ -153,9 +217,9 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   /**
-   * Validates the options, makes the path free (a stale socket is removed; a
-   * live server or a non-socket is refused), starts the workers, and listens
-   * once they are ready. Use `serve()`.
+   * Validates the options, checks the path (a live server, a non-socket or an
+   * unsafe directory is refused), starts the workers, and listens once they
+   * are ready. Use `serve()`.
    */
   static async open(options: ServeOptions): Promise<SocketServer> {
     const { settings, supervisorOptions } = resolveServeOptions(options);
@@ -182,8 +246,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     let open = 0;
     const workers: ServeWorkerStats[] = [];
     for (const [workerId, slot] of this.slots) {
-      open += slot.open.size;
-      workers.push({ workerId, pid: slot.handle.pid, state: slot.handle.state, open: slot.open.size, pending: slot.pending.size, served: slot.served });
+      open += slot.open;
+      workers.push({ workerId, pid: slot.handle.pid, state: slot.handle.state, open: slot.open, pending: slot.offered, served: slot.served, stalled: slot.stalled });
     }
     return { ...this.counts, open, queued: this.queue.length, workers };
   }
@@ -200,6 +264,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       await this.supervisor.destroy();
       throw error;
     }
+    // however the process ends (an uncaught error, process.exit()), the socket file goes with it if it is still ours
+    process.on('exit', this.onExitBound);
     this.supervisor.log.info(
       { socket: this.socketPath, mode: formatMode(this.modeValue), workers: this.supervisor.options.workers },
       `serving ${this.socketPath} (mode ${formatMode(this.modeValue)}) with ${this.supervisor.options.workers} workers`,
@@ -242,10 +308,12 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       clearTimeout(timer);
     }
     this.closingAll = true;
-    for (const conn of [...this.conns.values()]) this.drop(conn, 'the server is closing');
+    clearInterval(this.stallCheck);
+    for (const conn of [...this.conns.values()]) if (!conn.life.is('owned')) this.drop(conn, 'the server is closing');
     for (const slot of this.slots.values()) this.sendTo(slot, { supervise: 'close-all' });
     await this.supervisor.close();
-    this.emit('close');
+    process.off('exit', this.onExitBound);
+    this.emitSafe('close');
   }
 
   private async stopListening(): Promise<void> {
@@ -266,8 +334,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   private idle(): boolean {
-    if (this.conns.size > 0) return false;
-    for (const slot of this.slots.values()) if (slot.open.size > 0 || slot.pending.size > 0) return false;
+    for (const conn of this.conns.values()) if (!conn.life.is('done')) return false;
     return true;
   }
 
@@ -276,10 +343,41 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /** Emits an event; a listener that throws is logged, and cannot break the server's own bookkeeping. */
+  private emitSafe<K extends keyof ServeEvents & string>(event: K, ...args: ServeEvents[K]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.supervisor.log.error({ err: error, event }, 'a serve event listener threw');
+    }
+  }
+
+  /**
+   * accept() failed. For want of descriptors (EMFILE, ENFILE) libuv has already
+   * backed off (it keeps a spare descriptor to get out of this state); the
+   * server keeps its listener and takes connections again as descriptors come
+   * free. Logged once per episode, with a count, as nginx does.
+   */
+  private onServerError(error: NodeJS.ErrnoException): void {
+    if (error.code === 'EMFILE' || error.code === 'ENFILE') {
+      this.counts.acceptErrors++;
+      this.acceptFailures++;
+      if (!this.acceptFailureLogged) {
+        this.acceptFailureLogged = true;
+        this.supervisor.log.error(
+          { code: error.code, open: this.conns.size },
+          `accept() failed (${error.code}: too many open files) with ${this.conns.size} connections held; taking new ones again as descriptors come free`,
+        );
+      }
+      return;
+    }
+    this.supervisor.log.error({ err: error }, 'socket server error');
+  }
+
   // ── workers ────────────────────────────────────────────────────────
 
   private onSpawn(handle: WorkerHandle): void {
-    const slot: Slot = { handle, open: new Set(), pending: new Set(), served: 0, drainTimer: undefined };
+    const slot = new Slot(handle);
     this.slots.set(handle.id, slot);
     const child = handle.child;
     child.on('message', (message: unknown) => {
@@ -290,38 +388,42 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   private onWorkerMessage(slot: Slot, message: FromWorker): void {
+    // any answer means its event loop runs again
+    const wasStalled = slot.stalled;
+    slot.stalled = false;
     switch (message.supervise) {
       case 'accepted': {
         const conn = this.conns.get(message.id);
-        if (!conn || conn.slot !== slot) {
-          this.supervisor.log.error({ connectionId: message.id, workerId: slot.handle.id }, 'a worker accepted a connection after its hand-off was given up');
-          return;
+        if (!conn || conn.worker !== slot || !conn.life.to('owned')) {
+          this.supervisor.log.error({ connectionId: message.id, workerId: slot.id }, 'a worker accepted a connection after its hand-off was given up');
+          break;
         }
-        this.settle(conn);
-        slot.pending.delete(conn.id);
-        slot.open.add(conn.id);
+        clearTimeout(conn.offerTimer);
+        clearTimeout(conn.queueTimer);
+        slot.offers.delete(conn);
+        slot.owned.add(conn);
         slot.served++;
         this.counts.handedOff++;
         // the worker holds its own descriptor now; closing ours (no shutdown) leaves the connection to it
         conn.socket.destroy();
-        this.emit('handoff', { connectionId: conn.id, workerId: slot.handle.id, pid: slot.handle.pid });
-        return;
+        this.emitSafe('handoff', { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid });
+        break;
       }
       case 'refused': {
         const conn = this.conns.get(message.id);
-        if (!conn || conn.slot !== slot) return;
+        if (message.reason === 'no-handle') this.markFull(slot);
+        if (!conn || conn.worker !== slot || !conn.life.is('offered')) break;
         this.counts.refused++;
-        this.supervisor.log.debug({ connectionId: conn.id, workerId: slot.handle.id, reason: message.reason }, 'worker refused a connection');
-        slot.pending.delete(conn.id);
-        conn.slot = undefined;
-        clearTimeout(conn.timer);
-        this.dispatch(conn);
-        return;
+        this.supervisor.log.debug({ connectionId: conn.id, workerId: slot.id, reason: message.reason }, 'worker refused a connection');
+        this.release(conn, 'refused');
+        break;
       }
-      case 'closed':
-        slot.open.delete(message.id);
-        this.checkIdle();
-        return;
+      case 'closed': {
+        const conn = this.conns.get(message.id);
+        slot.full = false;
+        if (conn && conn.worker === slot && conn.life.is('owned')) this.finish(conn);
+        break;
+      }
       case 'draining':
         // the worker got its shutdown frame with connections open: they get `grace` ms
         if (this.closingAll) this.sendTo(slot, { supervise: 'close-all' });
@@ -329,8 +431,22 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
           slot.drainTimer = setTimeout(() => this.sendTo(slot, { supervise: 'close-all' }), this.grace);
           slot.drainTimer.unref();
         }
-        return;
+        break;
     }
+    if (wasStalled || this.queue.length > 0) this.pump();
+  }
+
+  private markFull(slot: Slot): void {
+    if (slot.full) return;
+    slot.full = true;
+    this.supervisor.log.warn(
+      { workerId: slot.id, pid: slot.handle.pid, open: slot.open },
+      `worker ${slot.id} could not receive a connection (its file descriptors are used up, with ${slot.open} connections open); no more go to it until one closes`,
+    );
+    setTimeout(() => {
+      slot.full = false;
+      this.pump();
+    }, FULL_RETRY_MS).unref();
   }
 
   private onWorkerExit(workerId: number): void {
@@ -339,22 +455,18 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     this.slots.delete(workerId);
     clearTimeout(slot.drainTimer);
     // its open connections died with it (it held the only descriptors); those not yet accepted are still ours
-    for (const id of slot.pending) {
-      const conn = this.conns.get(id);
-      if (!conn || conn.slot !== slot) continue;
-      clearTimeout(conn.timer);
-      conn.slot = undefined;
-      this.dispatch(conn);
-    }
+    for (const conn of slot.owned) this.finish(conn);
+    for (const conn of [...slot.offers]) this.release(conn, 'worker-exit');
     this.checkIdle();
+    this.pump();
   }
 
   private onFailed(error: Error): void {
     this.supervisor.log.error({ err: error }, 'the worker pool failed; closing the socket');
     this.closingAll = true;
     void this.stopListening().then(() => {
-      for (const conn of [...this.conns.values()]) this.drop(conn, 'the worker pool failed');
-      if (this.listenerCount('failed') > 0) this.emit('failed', error);
+      for (const conn of [...this.conns.values()]) if (!conn.life.is('owned')) this.drop(conn, 'the worker pool failed');
+      this.emitSafe('failed', error);
     });
   }
 
@@ -377,116 +489,154 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       socket.destroy();
       return;
     }
+    if (this.acceptFailureLogged) {
+      this.supervisor.log.info({ failures: this.acceptFailures }, `accepting connections again after ${this.acceptFailures} accept() failures for want of file descriptors`);
+      this.acceptFailureLogged = false;
+      this.acceptFailures = 0;
+    }
     this.counts.accepted++;
-    const conn: Conn = { id: this.nextConnId++, socket, slot: undefined, tried: new Set(), timer: undefined, queueTimer: undefined };
+    const conn: Conn = {
+      id: this.nextConnId++,
+      socket,
+      life: new Lifecycle<ConnState>(CONN_MOVES, 'queued'),
+      worker: undefined,
+      queueDeadline: Date.now() + this.queueTimeout,
+      offerTimer: undefined,
+      queueTimer: undefined,
+    };
     this.conns.set(conn.id, conn);
-    this.dispatch(conn);
+    this.queue.push(conn);
+    this.armQueueTimer(conn);
+    this.pump();
   }
 
-  /** Sends the connection to the least-loaded ready worker it was not tried on; queues it, or hangs up. */
-  private dispatch(conn: Conn): void {
-    if (this.closingAll) return this.drop(conn, 'the server is closing');
-    let best: Slot | undefined;
-    let anyReady = false;
-    for (const slot of this.slots.values()) {
-      if (slot.handle.state !== 'ready' || !slot.handle.child.connected) continue;
-      anyReady = true;
-      if (conn.tried.has(slot.handle.id)) continue;
-      if (!best || load(slot) < load(best) || (load(slot) === load(best) && slot.served + slot.pending.size < best.served + best.pending.size)) best = slot;
+  /** Closes the connection if no worker has taken it by its queue deadline. */
+  private armQueueTimer(conn: Conn): void {
+    if (conn.queueTimer) return;
+    conn.queueTimer = setTimeout(() => {
+      conn.queueTimer = undefined;
+      // an offer still under way gets its answer (or its own timeout) first
+      if (conn.life.is('queued')) this.drop(conn, `no worker took it within queueTimeout (${this.queueTimeout} ms)`);
+    }, Math.max(0, conn.queueDeadline - Date.now()));
+  }
+
+  /** Offers queued connections, oldest first, to the workers the balancer picks, while any can take one. */
+  private pump(): void {
+    if (this.closingAll) return;
+    while (this.queue.length > 0) {
+      const slot = pickWorker(this.slots.values());
+      if (!slot) return;
+      const conn = this.queue.shift()!;
+      if (conn.life.is('queued')) this.offer(conn, slot);
     }
-    if (!best) {
-      if (anyReady) return this.drop(conn, `no worker took it (tried ${conn.tried.size})`);
-      return this.enqueue(conn);
-    }
-    const slot = best;
-    conn.slot = slot;
-    conn.tried.add(slot.handle.id);
-    slot.pending.add(conn.id);
+  }
+
+  private offer(conn: Conn, slot: Slot): void {
+    conn.life.to('offered');
+    conn.worker = slot;
+    slot.offers.add(conn);
     const deadline = Date.now() + this.handoffTimeout;
     const message: ToWorker = { supervise: 'conn', id: conn.id, deadline };
     const failed = (error: Error) => {
-      if (conn.slot !== slot) return;
-      this.supervisor.log.debug({ err: error, connectionId: conn.id, workerId: slot.handle.id }, 'could not pass the connection to the worker');
+      if (conn.worker !== slot || !conn.life.is('offered')) return;
+      this.supervisor.log.debug({ err: error, connectionId: conn.id, workerId: slot.id }, 'could not pass the connection to the worker');
       this.counts.refused++;
-      slot.pending.delete(conn.id);
-      conn.slot = undefined;
-      clearTimeout(conn.timer);
-      this.dispatch(conn);
+      this.release(conn, 'send-failed');
     };
+    // the ack timer fires a margin after the deadline, and decides only after this turn's I/O (an ack already received) is handled
+    conn.offerTimer = setTimeout(() => setImmediate(() => this.onHandoffTimeout(conn, slot)), this.handoffTimeout + ACK_MARGIN);
     // keepOpen: our descriptor stays open until the worker acknowledges, so the connection survives a worker that never does
     try {
       slot.handle.child.send(message, conn.socket, { keepOpen: true }, (error) => {
         if (error) failed(error);
       });
     } catch (error) {
-      return failed(error as Error);
+      failed(error as Error);
     }
-    // the ack timer fires a margin after the deadline, and decides only after this turn's I/O (an ack already received) is handled
-    conn.timer = setTimeout(() => setImmediate(() => this.onHandoffTimeout(conn, slot)), this.handoffTimeout + ACK_MARGIN);
   }
 
   private onHandoffTimeout(conn: Conn, slot: Slot): void {
-    if (conn.slot !== slot || !this.conns.has(conn.id)) return;
+    if (conn.worker !== slot || !conn.life.is('offered')) return;
     this.counts.handoffTimeouts++;
-    this.supervisor.log.warn(
-      { connectionId: conn.id, workerId: slot.handle.id, pid: slot.handle.pid, handoffTimeout: this.handoffTimeout },
-      'worker did not acknowledge a connection in time; handing it to another worker',
-    );
-    slot.pending.delete(conn.id);
-    conn.slot = undefined;
-    this.dispatch(conn);
-  }
-
-  private enqueue(conn: Conn): void {
-    this.queue.push(conn);
-    if (!conn.queueTimer) {
-      conn.queueTimer = setTimeout(() => {
-        const index = this.queue.indexOf(conn);
-        if (index !== -1) this.queue.splice(index, 1);
-        if (this.conns.has(conn.id) && !conn.slot) this.drop(conn, `no worker was ready within queueTimeout (${this.queueTimeout} ms)`);
-      }, this.queueTimeout);
+    if (!slot.stalled) {
+      slot.stalled = true;
+      slot.stalledAt = Date.now();
+      this.watchStalled();
+      this.supervisor.log.warn(
+        { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid, handoffTimeout: this.handoffTimeout },
+        'worker did not acknowledge a connection in time; it gets no more until it answers, and the connection goes back to the head of the queue',
+      );
     }
+    this.release(conn, 'handoff-timeout');
   }
 
-  /** Hands queued connections to workers that became ready. */
-  private pump(): void {
-    while (this.queue.length > 0) {
-      const ready = [...this.slots.values()].some((slot) => slot.handle.state === 'ready' && slot.handle.child.connected);
-      if (!ready) return;
-      const conn = this.queue.shift()!;
-      if (!this.conns.has(conn.id)) continue;
-      clearTimeout(conn.queueTimer);
-      conn.queueTimer = undefined;
-      this.dispatch(conn);
-    }
+  /** A stalled worker whose heartbeats resumed runs again: it may be offered connections before it answers the late ones. */
+  private watchStalled(): void {
+    if (this.stallCheck) return;
+    this.stallCheck = setInterval(() => {
+      let stalled = 0;
+      let woke = false;
+      for (const slot of this.slots.values()) {
+        if (!slot.stalled) continue;
+        if (slot.handle.lastBeat > slot.stalledAt) {
+          slot.stalled = false;
+          woke = true;
+        } else stalled++;
+      }
+      if (stalled === 0) {
+        clearInterval(this.stallCheck);
+        this.stallCheck = undefined;
+      }
+      if (woke) this.pump();
+    }, STALL_CHECK_MS);
+    this.stallCheck.unref();
   }
 
-  /** Forgets a connection the supervisor no longer holds for anyone. */
-  private settle(conn: Conn): void {
-    clearTimeout(conn.timer);
+  /**
+   * Takes an offered connection back from its worker and puts it at the head
+   * of the queue, for the next worker that can take it (the same one, once it
+   * answers again, included). Past its queue deadline, or while closing, it is
+   * closed instead.
+   */
+  private release(conn: Conn, reason: ReleaseReason): void {
+    const slot = conn.worker;
+    if (!conn.life.to('queued')) return;
+    clearTimeout(conn.offerTimer);
+    conn.offerTimer = undefined;
+    slot?.offers.delete(conn);
+    conn.worker = undefined;
+    if (this.closingAll) return this.drop(conn, 'the server is closing');
+    if (Date.now() >= conn.queueDeadline) return this.drop(conn, `no worker took it within queueTimeout (${this.queueTimeout} ms); last try: ${reason}`);
+    this.counts.requeued++;
+    this.queue.unshift(conn);
+    this.armQueueTimer(conn);
+    this.pump();
+  }
+
+  /** The connection is over for us: its worker closed it or is gone. */
+  private finish(conn: Conn): void {
+    if (!conn.life.to('done')) return;
+    clearTimeout(conn.offerTimer);
     clearTimeout(conn.queueTimer);
+    conn.worker?.offers.delete(conn);
+    conn.worker?.owned.delete(conn);
     this.conns.delete(conn.id);
-    const index = this.queue.indexOf(conn);
-    if (index !== -1) this.queue.splice(index, 1);
     this.checkIdle();
   }
 
   /** Hangs up a connection no worker took: shutdown(SHUT_WR) reaches the client even if a stalled worker holds a copy. */
   private drop(conn: Conn, reason: string): void {
-    if (conn.slot) conn.slot.pending.delete(conn.id);
-    conn.slot = undefined;
-    this.settle(conn);
+    if (conn.life.is('done', 'owned')) return;
+    const index = this.queue.indexOf(conn);
+    if (index !== -1) this.queue.splice(index, 1);
+    this.finish(conn);
     this.counts.dropped++;
     this.supervisor.log.warn({ connectionId: conn.id, reason }, 'closing a connection no worker took');
     const { socket } = conn;
     socket.end(() => socket.destroy());
     setTimeout(() => socket.destroy(), 1000).unref();
-    if (this.listenerCount('drop') > 0) this.emit('drop', { connectionId: conn.id, reason });
+    this.emitSafe('drop', { connectionId: conn.id, reason });
   }
-}
-
-function load(slot: Slot): number {
-  return slot.open.size + slot.pending.size;
 }
 
 /**
@@ -515,6 +665,7 @@ function resolveServeOptions(options: ServeOptions): { settings: ServeSettings; 
   if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777 || (mode & 0o600) !== 0o600) {
     invalid('mode', 'permission bits from 0o600 to 0o777 that include owner read and write (0o600)', mode);
   }
+  if (typeof backlog === 'number' && backlog > KERNEL_BACKLOG) invalid('backlog', `an integer from 1 to ${KERNEL_BACKLOG}`, backlog);
   resolveOptions(supervisorOptions);
   const settings = {
     path: resolveSocketPath(socket),
@@ -522,7 +673,7 @@ function resolveServeOptions(options: ServeOptions): { settings: ServeSettings; 
     handoffTimeout: integerOption('handoffTimeout', handoffTimeout, 1, 1000),
     queueTimeout: integerOption('queueTimeout', queueTimeout, 0, 30_000),
     grace: integerOption('grace', grace, 0, 30_000),
-    backlog: integerOption('backlog', backlog, 1, 511),
+    backlog: integerOption('backlog', backlog, 1, KERNEL_BACKLOG),
   };
   // a draining worker's open connections get `grace` ms before they are closed; its drain deadline comes after that
   const drainTimeout = supervisorOptions.drainTimeout ?? settings.grace + 5000;

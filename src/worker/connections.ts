@@ -13,7 +13,7 @@
  */
 import { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { isToWorker, type ConnMessage, type FromWorker } from '../serve/messages.js';
+import { isToWorker, type ConnMessage, type FromWorker } from '../protocol/serve.js';
 import type { Handler } from './types.js';
 
 /** The export a worker module needs for `supervise serve`. */

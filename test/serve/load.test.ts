@@ -73,9 +73,10 @@ describe('serve() under load', () => {
     expect(stats.handedOff).toBe(CLIENTS);
     expect(stats.dropped).toBe(0);
     expect(peak.open).toBe(CLIENTS);
-    // least open connections: with all 200 open at once the split is even, 50 each
+    // least open connections: with all 200 open at once the split is even, 50 each, give or take the few a worker
+    // with a full window of unanswered hand-offs (OFFER_WINDOW) left to the others at the end of the burst
     expect(perWorker.size).toBe(WORKERS);
-    for (const count of perWorker.values()) expect(count).toBe(CLIENTS / WORKERS);
+    for (const count of perWorker.values()) expect(Math.abs(count - CLIENTS / WORKERS)).toBeLessThanOrEqual(8);
     const workerPids = new Set(stats.workers.map((w) => w.pid));
     for (const pid of perWorker.keys()) expect(workerPids.has(pid)).toBe(true);
   });
