@@ -32,6 +32,7 @@ import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { WorkerHandle } from '../supervisor/worker-handle.js';
+import { AcceptGate } from './accept-gate.js';
 import { pickWorker, type BalancedWorker } from './balancer.js';
 import { DEFAULT_MODE, formatMode, listenOnPath, prepareSocketPath, removeSocketFile, removeSocketFileSync, resolveSocketPath, type SocketIdentity } from './socket-path.js';
 
@@ -92,8 +93,10 @@ export interface ServeStats {
   requeued: number;
   /** Connections closed without any worker taking them (queueTimeout, closing). */
   dropped: number;
-  /** accept() failures for want of file descriptors (EMFILE, ENFILE). */
-  acceptErrors: number;
+  /** Times the server stopped accepting because file descriptors were running out (see the README). */
+  acceptPauses: number;
+  /** Whether it is not accepting now, for that reason: new connections wait in the kernel's backlog. */
+  acceptPaused: boolean;
   /** Connections open in workers now. */
   open: number;
   /** Connections waiting for a worker. */
@@ -176,12 +179,14 @@ const STALL_CHECK_MS = 50;
 export class SocketServer extends TypedEmitter<ServeEvents> {
   /** The worker pool; `supervisor.run()` still runs jobs on the same workers. */
   readonly supervisor: Supervisor;
-  private readonly server: net.Server;
+  private gate: AcceptGate;
+  /** Accepted connections whose descriptor the supervisor holds (queued or offered). */
+  private held = 0;
   private readonly slots = new Map<number, Slot>();
   private readonly conns = new Map<number, Conn>();
   /** Connections waiting for a worker, oldest (and released ones) first. */
   private readonly queue: Conn[] = [];
-  private readonly counts = { accepted: 0, handedOff: 0, handoffTimeouts: 0, refused: 0, requeued: 0, dropped: 0, acceptErrors: 0 };
+  private readonly counts = { accepted: 0, handedOff: 0, handoffTimeouts: 0, refused: 0, requeued: 0, dropped: 0 };
   private readonly handoffTimeout: number;
   private readonly queueTimeout: number;
   private readonly grace: number;
@@ -194,9 +199,6 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   private closingAll = false;
   private reloading: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
-  /** accept() failures (EMFILE, ENFILE) since the last one was logged; logged once per episode. */
-  private acceptFailures = 0;
-  private acceptFailureLogged = false;
   private stallCheck: NodeJS.Timeout | undefined;
   private readonly onExitBound = () => removeSocketFileSync(this.socketPath, this.identity);
 
@@ -208,9 +210,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     this.queueTimeout = settings.queueTimeout;
     this.grace = settings.grace;
     this.backlog = settings.backlog;
-    this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket));
-    this.server.on('error', (error) => this.onServerError(error as NodeJS.ErrnoException));
     this.supervisor = new Supervisor(supervisorOptions, { ipc: true, onSpawn: (worker) => this.onSpawn(worker) });
+    this.gate = this.createGate();
     this.supervisor.on('worker:ready', () => this.pump());
     this.supervisor.on('worker:exit', (event) => this.onWorkerExit(event.workerId));
     this.supervisor.on('failed', (error) => this.onFailed(error));
@@ -239,7 +240,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   get listening(): boolean {
-    return this.server.listening;
+    return this.gate.open;
   }
 
   stats(): ServeStats {
@@ -249,7 +250,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       open += slot.open;
       workers.push({ workerId, pid: slot.handle.pid, state: slot.handle.state, open: slot.open, pending: slot.offered, served: slot.served, stalled: slot.stalled });
     }
-    return { ...this.counts, open, queued: this.queue.length, workers };
+    return { ...this.counts, acceptPauses: this.gate.pauses, acceptPaused: this.gate.paused, open, queued: this.queue.length, workers };
   }
 
   private async start(pathWarnings: string[]): Promise<void> {
@@ -257,9 +258,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     try {
       await this.supervisor.ready();
       // judged again at the bind: something may have appeared at the path while the workers started
-      const { identity, warnings } = await listenOnPath(this.server, this.socketPath, this.modeValue, this.backlog);
-      this.identity = identity;
-      for (const warning of warnings) this.supervisor.log.warn({ socket: this.socketPath }, warning);
+      await this.listen();
     } catch (error) {
       await this.supervisor.destroy();
       throw error;
@@ -270,6 +269,36 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       { socket: this.socketPath, mode: formatMode(this.modeValue), workers: this.supervisor.options.workers },
       `serving ${this.socketPath} (mode ${formatMode(this.modeValue)}) with ${this.supervisor.options.workers} workers`,
     );
+  }
+
+  private createGate(): AcceptGate {
+    return new AcceptGate({
+      onConnection: (socket) => this.onConnection(socket),
+      log: this.supervisor.log,
+      backlog: this.backlog,
+      workers: this.supervisor.options.workers,
+      onLost: () => void this.relisten(),
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const { identity, warnings } = await listenOnPath(this.gate.server!, this.socketPath, this.modeValue, this.backlog);
+    this.identity = identity;
+    for (const warning of warnings) this.supervisor.log.warn({ socket: this.socketPath }, warning);
+    this.gate.arm();
+  }
+
+  /** The listening socket was lost (its keeper died while accepting was paused): bind the path again. */
+  private async relisten(): Promise<void> {
+    if (this.closing || this.closingAll) return;
+    await this.gate.close();
+    this.gate = this.createGate();
+    try {
+      await this.listen();
+      this.gate.update(this.held);
+    } catch (error) {
+      this.supervisor.log.error({ err: error }, `cannot listen on ${this.socketPath} again`);
+    }
   }
 
   /**
@@ -319,18 +348,12 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   private async stopListening(): Promise<void> {
     // unlinked first, while our listener still pins the socket's inode (so its number cannot have been reused),
     // and only if the path still holds that socket: one put there by someone else, or a file, is left alone
-    if (this.identity && !(await removeSocketFile(this.socketPath, this.identity)) && this.server.listening) {
+    if (this.identity && !(await removeSocketFile(this.socketPath, this.identity)) && this.gate.open) {
       this.supervisor.log.warn({ socket: this.socketPath }, `${this.socketPath} is no longer this server's socket (removed or replaced); leaving it alone`);
     }
     this.identity = undefined;
-    if (this.server.listening) {
-      // libuv unlinks the name it bound as it closes: the temporary name, gone since the socket was moved into place
-      await new Promise<void>((resolve) => {
-        this.server.close(() => resolve());
-        // close's callback waits for connections handed to workers; the listener itself is closed at once
-        setImmediate(resolve);
-      });
-    }
+    // libuv unlinks the name it bound as it closes: the temporary name, gone since the socket was moved into place
+    await this.gate.close();
   }
 
   private idle(): boolean {
@@ -350,28 +373,6 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     } catch (error) {
       this.supervisor.log.error({ err: error, event }, 'a serve event listener threw');
     }
-  }
-
-  /**
-   * accept() failed. For want of descriptors (EMFILE, ENFILE) libuv has already
-   * backed off (it keeps a spare descriptor to get out of this state); the
-   * server keeps its listener and takes connections again as descriptors come
-   * free. Logged once per episode, with a count, as nginx does.
-   */
-  private onServerError(error: NodeJS.ErrnoException): void {
-    if (error.code === 'EMFILE' || error.code === 'ENFILE') {
-      this.counts.acceptErrors++;
-      this.acceptFailures++;
-      if (!this.acceptFailureLogged) {
-        this.acceptFailureLogged = true;
-        this.supervisor.log.error(
-          { code: error.code, open: this.conns.size },
-          `accept() failed (${error.code}: too many open files) with ${this.conns.size} connections held; taking new ones again as descriptors come free`,
-        );
-      }
-      return;
-    }
-    this.supervisor.log.error({ err: error }, 'socket server error');
   }
 
   // ── workers ────────────────────────────────────────────────────────
@@ -406,6 +407,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
         this.counts.handedOff++;
         // the worker holds its own descriptor now; closing ours (no shutdown) leaves the connection to it
         conn.socket.destroy();
+        this.held--;
+        this.gate.update(this.held);
         this.emitSafe('handoff', { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid });
         break;
       }
@@ -489,11 +492,6 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       socket.destroy();
       return;
     }
-    if (this.acceptFailureLogged) {
-      this.supervisor.log.info({ failures: this.acceptFailures }, `accepting connections again after ${this.acceptFailures} accept() failures for want of file descriptors`);
-      this.acceptFailureLogged = false;
-      this.acceptFailures = 0;
-    }
     this.counts.accepted++;
     const conn: Conn = {
       id: this.nextConnId++,
@@ -505,6 +503,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       queueTimer: undefined,
     };
     this.conns.set(conn.id, conn);
+    this.held++;
+    this.gate.update(this.held);
     this.queue.push(conn);
     this.armQueueTimer(conn);
     this.pump();
@@ -632,6 +632,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     this.finish(conn);
     this.counts.dropped++;
     this.supervisor.log.warn({ connectionId: conn.id, reason }, 'closing a connection no worker took');
+    this.held--;
+    this.gate.update(this.held);
     const { socket } = conn;
     socket.end(() => socket.destroy());
     setTimeout(() => socket.destroy(), 1000).unref();

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serve, SocketPathError, type SocketServer } from 'supervise';
-import { ECHO_WORKER, LineClient, LINE_WORKER, runCli, UDS_ECHO_CLIENT, tempDir } from './helpers.js';
+import { ECHO_WORKER, LineClient, LINE_WORKER, ROOT, runCli, UDS_ECHO_CLIENT, tempDir } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -199,6 +199,17 @@ describe('the socket file: only ever remove what we created', () => {
     await server.close();
     server = undefined;
     expect(readFileSync(socket, 'utf8')).toBe('precious');
+  });
+
+  it('removes its socket file when the process exits without close() (process.exit)', async () => {
+    const socket = `${tmp.dir}/exit.sock`;
+    const script = `import { serve } from 'supervise';
+      await serve({ worker: ${JSON.stringify(ECHO_WORKER)}, workers: 1, socket: ${JSON.stringify(socket)}, logLevel: 'silent' });
+      process.stdout.write('listening\\n');
+      process.exit(0);`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 30_000 });
+    expect(stdout).toBe('listening\n');
+    expect(existsSync(socket)).toBe(false);
   });
 
   it('leaves no temporary name behind: only the socket while serving, nothing after close', async () => {
