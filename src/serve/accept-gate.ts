@@ -146,11 +146,15 @@ export class AcceptGate {
         setImmediate(resolve);
       });
     }
+    // the keeper's duplicate keeps the kernel socket alive: closed means it has exited too
     const keeper = this.keeper;
     this.keeper = undefined;
     if (keeper && keeper.exitCode === null && keeper.signalCode === null) {
+      const exited = new Promise<void>((resolve) => keeper.once('exit', () => resolve()));
       if (keeper.connected) keeper.disconnect();
-      setTimeout(() => keeper.kill('SIGKILL'), 1000).unref();
+      const kill = setTimeout(() => keeper.kill('SIGKILL'), 1000);
+      await exited;
+      clearTimeout(kill);
     }
   }
 

@@ -26,7 +26,7 @@
  */
 import net from 'node:net';
 import { SupervisorClosedError } from '../errors.js';
-import { Lifecycle, type Moves } from '../lifecycle.js';
+import { Lifecycle } from '../lifecycle.js';
 import { isFromWorker, type FromWorker, type ToWorker } from '../protocol/serve.js';
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
@@ -34,6 +34,7 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import type { WorkerHandle } from '../supervisor/worker-handle.js';
 import { AcceptGate } from './accept-gate.js';
 import { pickWorker, type BalancedWorker } from './balancer.js';
+import { CONN_MOVES, type ConnState } from './connection-state.js';
 import { DEFAULT_MODE, formatMode, listenOnPath, prepareSocketPath, removeSocketFile, removeSocketFileSync, resolveSocketPath, type SocketIdentity } from './socket-path.js';
 
 /** The listen() backlog passed when none is given: above any somaxconn, so the kernel's net.core.somaxconn decides. */
@@ -143,15 +144,6 @@ class Slot implements BalancedWorker {
     return this.handle.id;
   }
 }
-
-type ConnState = 'queued' | 'offered' | 'owned' | 'done';
-
-const CONN_MOVES: Moves<ConnState> = {
-  queued: ['offered', 'done'],
-  offered: ['queued', 'owned', 'done'],
-  owned: ['done'],
-  done: [],
-};
 
 /** An accepted connection; `socket` is the supervisor's own (paused, never read) copy, closed once a worker owns it. */
 interface Conn {

@@ -56,6 +56,8 @@ describe(`supervise serve under RLIMIT_NOFILE ${LIMIT}`, () => {
     f.defer(() => {
       if (clients.exitCode === null) clients.kill('SIGKILL');
     });
+    // the client process may be gone by the time a command is written
+    clients.stdin!.on('error', () => {});
     let status: Status = { served: 0, failed: 0, errors: {}, waiting: CLIENTS };
     readline.createInterface({ input: clients.stdout! }).on('line', (line) => (status = JSON.parse(line) as Status));
 
