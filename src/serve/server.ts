@@ -154,6 +154,8 @@ interface Conn {
   worker: Slot | undefined;
   /** Epoch ms after which, still unserved, it is closed. */
   readonly queueDeadline: number;
+  /** Offers made so far; the current one's number. */
+  offers: number;
   offerTimer: NodeJS.Timeout | undefined;
   queueTimer: NodeJS.Timeout | undefined;
 }
@@ -387,27 +389,27 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     switch (message.supervise) {
       case 'accepted': {
         const conn = this.conns.get(message.id);
-        if (!conn || conn.worker !== slot || !conn.life.to('owned')) {
-          this.supervisor.log.error({ connectionId: message.id, workerId: slot.id }, 'a worker accepted a connection after its hand-off was given up');
+        if (!conn || conn.life.is('owned', 'done')) {
+          this.supervisor.log.error({ connectionId: message.id, workerId: slot.id }, 'a worker accepted a connection that is closed or owned by another worker');
           break;
         }
-        clearTimeout(conn.offerTimer);
-        clearTimeout(conn.queueTimer);
-        slot.offers.delete(conn);
-        slot.owned.add(conn);
-        slot.served++;
-        this.counts.handedOff++;
-        // the worker holds its own descriptor now; closing ours (no shutdown) leaves the connection to it
-        conn.socket.destroy();
-        this.held--;
-        this.gate.update(this.held);
-        this.emitSafe('handoff', { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid });
+        const late = conn.worker !== slot || message.offer !== conn.offers;
+        if (late && conn.worker !== slot) {
+          // it accepted an earlier offer (within its deadline) whose answer came after the supervisor gave up on it:
+          // the worker has the connection; a copy offered to another worker since then may be taken twice
+          this.supervisor.log.error(
+            { connectionId: conn.id, workerId: slot.id, offeredTo: conn.worker?.id },
+            'a worker accepted a connection after its hand-off was given up; it keeps it',
+          );
+        }
+        this.own(conn, slot);
         break;
       }
       case 'refused': {
         const conn = this.conns.get(message.id);
         if (message.reason === 'no-handle') this.markFull(slot);
-        if (!conn || conn.worker !== slot || !conn.life.is('offered')) break;
+        // only an answer to the current offer counts: a refusal of an earlier copy says nothing about this one
+        if (!conn || conn.worker !== slot || message.offer !== conn.offers || !conn.life.is('offered')) break;
         this.counts.refused++;
         this.supervisor.log.debug({ connectionId: conn.id, workerId: slot.id, reason: message.reason }, 'worker refused a connection');
         this.release(conn, 'refused');
@@ -429,6 +431,25 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
         break;
     }
     if (wasStalled || this.queue.length > 0) this.pump();
+  }
+
+  /** A worker took the connection: it holds its own descriptor now, and ours is closed. */
+  private own(conn: Conn, slot: Slot): void {
+    if (!conn.life.to('owned')) return;
+    clearTimeout(conn.offerTimer);
+    clearTimeout(conn.queueTimer);
+    conn.worker?.offers.delete(conn);
+    const index = this.queue.indexOf(conn);
+    if (index !== -1) this.queue.splice(index, 1);
+    conn.worker = slot;
+    slot.owned.add(conn);
+    slot.served++;
+    this.counts.handedOff++;
+    // closing our copy (no shutdown) leaves the connection to the worker
+    conn.socket.destroy();
+    this.held--;
+    this.gate.update(this.held);
+    this.emitSafe('handoff', { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid });
   }
 
   private markFull(slot: Slot): void {
@@ -491,6 +512,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       life: new Lifecycle<ConnState>(CONN_MOVES, 'queued'),
       worker: undefined,
       queueDeadline: Date.now() + this.queueTimeout,
+      offers: 0,
       offerTimer: undefined,
       queueTimer: undefined,
     };
@@ -528,15 +550,16 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     conn.worker = slot;
     slot.offers.add(conn);
     const deadline = Date.now() + this.handoffTimeout;
-    const message: ToWorker = { supervise: 'conn', id: conn.id, deadline };
+    const message: ToWorker = { supervise: 'conn', id: conn.id, offer: ++conn.offers, deadline };
+    const offer = conn.offers;
     const failed = (error: Error) => {
-      if (conn.worker !== slot || !conn.life.is('offered')) return;
+      if (conn.worker !== slot || conn.offers !== offer || !conn.life.is('offered')) return;
       this.supervisor.log.debug({ err: error, connectionId: conn.id, workerId: slot.id }, 'could not pass the connection to the worker');
       this.counts.refused++;
       this.release(conn, 'send-failed');
     };
     // the ack timer fires a margin after the deadline, and decides only after this turn's I/O (an ack already received) is handled
-    conn.offerTimer = setTimeout(() => setImmediate(() => this.onHandoffTimeout(conn, slot)), this.handoffTimeout + ACK_MARGIN);
+    conn.offerTimer = setTimeout(() => setImmediate(() => this.onHandoffTimeout(conn, slot, offer)), this.handoffTimeout + ACK_MARGIN);
     // keepOpen: our descriptor stays open until the worker acknowledges, so the connection survives a worker that never does
     try {
       slot.handle.child.send(message, conn.socket, { keepOpen: true }, (error) => {
@@ -547,8 +570,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     }
   }
 
-  private onHandoffTimeout(conn: Conn, slot: Slot): void {
-    if (conn.worker !== slot || !conn.life.is('offered')) return;
+  private onHandoffTimeout(conn: Conn, slot: Slot, offer: number): void {
+    if (conn.worker !== slot || conn.offers !== offer || !conn.life.is('offered')) return;
     this.counts.handoffTimeouts++;
     if (!slot.stalled) {
       slot.stalled = true;
