@@ -480,6 +480,7 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   private onFailed(error: Error): void {
     this.supervisor.log.error({ err: error }, 'the worker pool failed; closing the socket');
     this.closingAll = true;
+    process.off('exit', this.onExitBound);
     void this.stopListening().then(() => {
       for (const conn of [...this.conns.values()]) if (!conn.life.is('owned')) this.drop(conn, 'the worker pool failed');
       this.emitSafe('failed', error);
