@@ -33,8 +33,11 @@ Options:
   --mode <octal>           permissions of the socket file (default: 0600; 0660 lets the group connect)
   --workers <n>            worker processes (default: number of CPUs)
   --grace <ms>             open connections get this long to finish on SIGTERM and reload (default: 30000)
-  --handoff-timeout <ms>   a worker must take a connection within this, or it goes to another (default: 1000)
-  --queue-timeout <ms>     a connection waits this long for a ready worker, then is closed (default: 30000)
+  --handoff-timeout <ms>   a worker must take a connection within this, or it goes back to the head of the
+                           queue for the next worker that can (default: 1000)
+  --queue-timeout <ms>     an accepted connection waits at most this long for a worker to take it (default: 30000)
+  --backlog <n>            connections the kernel queues before they are accepted (default: the kernel's
+                           net.core.somaxconn)
   --max-restarts <n>       unexpected exits tolerated within --restart-window (default: 10)
   --restart-window <ms>    window for --max-restarts (default: 60000)
   --heartbeat-timeout <ms> kill a worker whose event loop is blocked this long (default: 10000)
@@ -50,6 +53,7 @@ const INTEGER_FLAGS = {
   grace: 0,
   'handoff-timeout': 1,
   'queue-timeout': 0,
+  backlog: 1,
   'max-restarts': 0,
   'restart-window': 1,
   'heartbeat-timeout': 1,

@@ -5,3 +5,4 @@ export * from './decoder.js';
 export * from './writer.js';
 export * from './messages.js';
 export * from './error-codec.js';
+export * from './serve.js';

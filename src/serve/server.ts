@@ -7,37 +7,51 @@
  * worker's fd-3 socketpair, and crashes, backoff, crash-loop limits and
  * rolling reloads are the Supervisor's.
  *
- *   client ─connect─► net.Server (paused) ─► least open connections ─► child.send(conn, socket)
- *                                                                        │ keepOpen: our copy stays
- *   accepted ◄──────────────────────────────────────────────────────────┤ → our copy is closed
- *   refused / no answer by the deadline ─► next worker, or hang up ◄─────┘
- *   closed ◄── worker: its count drops
+ * Each accepted connection moves through explicit states:
+ *
+ *   accept ─► queued ──balancer picks a worker──► offered ──accepted──► owned ──closed / worker gone──► done
+ *               ▲  │                                │
+ *               │  └─ queueTimeout, closing ─► done │ (our copy is closed once the worker owns it)
+ *               └──── release(conn, reason) ◄───────┘ hand-off timed out, refused, send failed, worker exited:
+ *                     back to the HEAD of the queue
  *
  * The supervisor keeps its own descriptor until a worker accepts, so a worker
- * that dies or stalls before accepting cannot lose the connection: it is
- * handed to another worker, or (none left) closed, and never left hanging.
+ * that dies or stalls before accepting cannot lose the connection. A
+ * connection is closed unserved only when no worker took it within
+ * `queueTimeout` of its arrival, or the server is closing: never because a
+ * worker was slow while others (or the same one, later) could take it. A
+ * worker whose hand-off timed out is `stalled` and gets no new offers until
+ * it answers anything; at most OFFER_WINDOW hand-offs per worker are
+ * unanswered, the rest wait here.
  */
 import net from 'node:net';
 import { SupervisorClosedError } from '../errors.js';
+import { Lifecycle } from '../lifecycle.js';
+import { isFromWorker, type FromWorker, type ToWorker } from '../protocol/serve.js';
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { WorkerHandle } from '../supervisor/worker-handle.js';
-import { isFromWorker, type FromWorker, type ToWorker } from './messages.js';
-import { DEFAULT_MODE, formatMode, listenOnPath, prepareSocketPath, removeSocketFile, resolveSocketPath, SocketPathError, type SocketIdentity } from './socket-path.js';
+import { AcceptGate } from './accept-gate.js';
+import { pickWorker, type BalancedWorker } from './balancer.js';
+import { CONN_MOVES, type ConnState } from './connection-state.js';
+import { DEFAULT_MODE, formatMode, listenOnPath, prepareSocketPath, removeSocketFile, removeSocketFileSync, resolveSocketPath, type SocketIdentity } from './socket-path.js';
+
+/** The listen() backlog passed when none is given: above any somaxconn, so the kernel's net.core.somaxconn decides. */
+export const KERNEL_BACKLOG = 0x7fffffff;
 
 export interface ServeOptions extends SupervisorOptions {
   /** Path of the Unix socket to listen on. */
   socket: string;
   /** Permission bits of the socket file; must include owner read and write. 0o660 lets the group connect. @default 0o600 */
   mode?: number;
-  /** ms a worker has to acknowledge a handed-off connection before it goes to another worker. @default 1000 */
+  /** ms a worker has to acknowledge a handed-off connection; past it the connection goes back to the head of the queue. @default 1000 */
   handoffTimeout?: number;
-  /** ms an accepted connection may wait for a ready worker (all restarting) before it is closed. @default 30000 */
+  /** ms an accepted connection may wait, from its arrival, for a worker to take it before it is closed. @default 30000 */
   queueTimeout?: number;
   /** ms open connections get to finish on close() and on reload before they are closed. @default 30000 */
   grace?: number;
-  /** listen() backlog. @default 511 */
+  /** listen() backlog: connections the kernel queues before the server accepts them. @default the kernel's somaxconn */
   backlog?: number;
 }
 
@@ -63,6 +77,8 @@ export interface ServeWorkerStats {
   pending: number;
   /** Connections it accepted in all. */
   served: number;
+  /** A hand-off to it timed out and it has not answered since: it gets no new connections. */
+  stalled: boolean;
 }
 
 export interface ServeStats {
@@ -72,13 +88,19 @@ export interface ServeStats {
   handedOff: number;
   /** Hand-offs a worker did not acknowledge in time. */
   handoffTimeouts: number;
-  /** Hand-offs a worker refused (late, draining) or that failed to send. */
+  /** Hand-offs a worker refused (late, draining, no descriptor) or that failed to send. */
   refused: number;
-  /** Connections closed without any worker taking them. */
+  /** Times a connection went back to the head of the queue (timeout, refusal, worker exit). */
+  requeued: number;
+  /** Connections closed without any worker taking them (queueTimeout, closing). */
   dropped: number;
+  /** Times the server stopped accepting because file descriptors were running out (see the README). */
+  acceptPauses: number;
+  /** Whether it is not accepting now, for that reason: new connections wait in the kernel's backlog. */
+  acceptPaused: boolean;
   /** Connections open in workers now. */
   open: number;
-  /** Connections waiting for a ready worker. */
+  /** Connections waiting for a worker. */
   queued: number;
   workers: ServeWorkerStats[];
 }
@@ -94,35 +116,71 @@ export interface ServeEvents {
 }
 
 /** A worker as serve mode sees it. */
-interface Slot {
-  handle: WorkerHandle;
-  open: Set<number>;
-  pending: Set<number>;
-  served: number;
+class Slot implements BalancedWorker {
+  /** Hand-offs sent and not answered yet. */
+  readonly offers = new Set<Conn>();
+  /** Connections it owns. */
+  readonly owned = new Set<Conn>();
+  served = 0;
+  /** A hand-off timed out: no new offers until the worker says anything or heartbeats again. */
+  stalled = false;
+  stalledAt = 0;
+  /** It could not receive a descriptor (its fd table is full): no new offers until one of its connections closes. */
+  full = false;
   drainTimer: NodeJS.Timeout | undefined;
+
+  constructor(readonly handle: WorkerHandle) {}
+
+  get accepting(): boolean {
+    return this.handle.state === 'ready' && this.handle.child.connected && !this.stalled && !this.full;
+  }
+  get open(): number {
+    return this.owned.size;
+  }
+  get offered(): number {
+    return this.offers.size;
+  }
+  get id(): number {
+    return this.handle.id;
+  }
 }
 
-/** An accepted connection that no worker has taken yet; `socket` is the supervisor's own (paused) copy. */
+/** An accepted connection; `socket` is the supervisor's own (paused, never read) copy, closed once a worker owns it. */
 interface Conn {
-  id: number;
-  socket: net.Socket;
-  slot: Slot | undefined;
-  tried: Set<number>;
-  timer: NodeJS.Timeout | undefined;
+  readonly id: number;
+  readonly socket: net.Socket;
+  readonly life: Lifecycle<ConnState>;
+  /** The worker it is offered to or owned by. */
+  worker: Slot | undefined;
+  /** Epoch ms after which, still unserved, it is closed. */
+  readonly queueDeadline: number;
+  /** Offers made so far; the current one's number. */
+  offers: number;
+  offerTimer: NodeJS.Timeout | undefined;
   queueTimer: NodeJS.Timeout | undefined;
 }
 
+/** Why an offered connection came back. */
+type ReleaseReason = 'handoff-timeout' | 'refused' | 'send-failed' | 'worker-exit';
+
 /** After the deadline, how long to wait for an acknowledgement that may already be on its way. */
 const ACK_MARGIN = 100;
+/** A worker that could not receive a descriptor is offered connections again after this, even if none of its own closed. */
+const FULL_RETRY_MS = 1000;
+/** While a worker is stalled, how often its heartbeats are checked for a sign that it runs again. */
+const STALL_CHECK_MS = 50;
 
 export class SocketServer extends TypedEmitter<ServeEvents> {
   /** The worker pool; `supervisor.run()` still runs jobs on the same workers. */
   readonly supervisor: Supervisor;
-  private readonly server: net.Server;
+  private gate: AcceptGate;
+  /** Accepted connections whose descriptor the supervisor holds (queued or offered). */
+  private held = 0;
   private readonly slots = new Map<number, Slot>();
   private readonly conns = new Map<number, Conn>();
+  /** Connections waiting for a worker, oldest (and released ones) first. */
   private readonly queue: Conn[] = [];
-  private readonly counts = { accepted: 0, handedOff: 0, handoffTimeouts: 0, refused: 0, dropped: 0 };
+  private readonly counts = { accepted: 0, handedOff: 0, handoffTimeouts: 0, refused: 0, requeued: 0, dropped: 0 };
   private readonly handoffTimeout: number;
   private readonly queueTimeout: number;
   private readonly grace: number;
@@ -135,6 +193,8 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   private closingAll = false;
   private reloading: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
+  private stallCheck: NodeJS.Timeout | undefined;
+  private readonly onExitBound = () => removeSocketFileSync(this.socketPath, this.identity);
 
   private constructor(settings: ServeSettings, supervisorOptions: SupervisorOptions) {
     super();
@@ -144,24 +204,23 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     this.queueTimeout = settings.queueTimeout;
     this.grace = settings.grace;
     this.backlog = settings.backlog;
-    this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.onConnection(socket));
-    this.server.on('error', (error) => this.supervisor.log.error({ err: error }, 'socket server error'));
     this.supervisor = new Supervisor(supervisorOptions, { ipc: true, onSpawn: (worker) => this.onSpawn(worker) });
+    this.gate = this.createGate();
     this.supervisor.on('worker:ready', () => this.pump());
     this.supervisor.on('worker:exit', (event) => this.onWorkerExit(event.workerId));
     this.supervisor.on('failed', (error) => this.onFailed(error));
   }
 
   /**
-   * Validates the options, makes the path free (a stale socket is removed; a
-   * live server or a non-socket is refused), starts the workers, and listens
-   * once they are ready. Use `serve()`.
+   * Validates the options, checks the path (a live server, a non-socket or an
+   * unsafe directory is refused), starts the workers, and listens once they
+   * are ready. Use `serve()`.
    */
   static async open(options: ServeOptions): Promise<SocketServer> {
     const { settings, supervisorOptions } = resolveServeOptions(options);
-    await prepareSocketPath(settings.path);
+    const { warnings } = await prepareSocketPath(settings.path);
     const server = new SocketServer(settings, supervisorOptions);
-    await server.start();
+    await server.start(warnings);
     return server;
   }
 
@@ -175,38 +234,65 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   get listening(): boolean {
-    return this.server.listening;
+    return this.gate.open;
   }
 
   stats(): ServeStats {
     let open = 0;
     const workers: ServeWorkerStats[] = [];
     for (const [workerId, slot] of this.slots) {
-      open += slot.open.size;
-      workers.push({ workerId, pid: slot.handle.pid, state: slot.handle.state, open: slot.open.size, pending: slot.pending.size, served: slot.served });
+      open += slot.open;
+      workers.push({ workerId, pid: slot.handle.pid, state: slot.handle.state, open: slot.open, pending: slot.offered, served: slot.served, stalled: slot.stalled });
     }
-    return { ...this.counts, open, queued: this.queue.length, workers };
+    return { ...this.counts, acceptPauses: this.gate.pauses, acceptPaused: this.gate.paused, open, queued: this.queue.length, workers };
   }
 
-  private async start(): Promise<void> {
+  private async start(pathWarnings: string[]): Promise<void> {
+    for (const warning of pathWarnings) this.supervisor.log.warn({ socket: this.socketPath }, warning);
     try {
       await this.supervisor.ready();
-      try {
-        this.identity = await listenOnPath(this.server, this.socketPath, this.modeValue, this.backlog);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw new SocketPathError(this.socketPath, `Cannot listen on ${this.socketPath}: ${(error as Error).message}`, { cause: error });
-        // something appeared at the path while the workers started: judge it again (stale → removed, else refused)
-        await prepareSocketPath(this.socketPath);
-        this.identity = await listenOnPath(this.server, this.socketPath, this.modeValue, this.backlog);
-      }
+      // judged again at the bind: something may have appeared at the path while the workers started
+      await this.listen();
     } catch (error) {
       await this.supervisor.destroy();
       throw error;
     }
+    // however the process ends (an uncaught error, process.exit()), the socket file goes with it if it is still ours
+    process.on('exit', this.onExitBound);
     this.supervisor.log.info(
       { socket: this.socketPath, mode: formatMode(this.modeValue), workers: this.supervisor.options.workers },
       `serving ${this.socketPath} (mode ${formatMode(this.modeValue)}) with ${this.supervisor.options.workers} workers`,
     );
+  }
+
+  private createGate(): AcceptGate {
+    return new AcceptGate({
+      onConnection: (socket) => this.onConnection(socket),
+      log: this.supervisor.log,
+      backlog: this.backlog,
+      workers: this.supervisor.options.workers,
+      onLost: () => void this.relisten(),
+    });
+  }
+
+  private async listen(): Promise<void> {
+    const { identity, warnings } = await listenOnPath(this.gate.server!, this.socketPath, this.modeValue, this.backlog);
+    this.identity = identity;
+    for (const warning of warnings) this.supervisor.log.warn({ socket: this.socketPath }, warning);
+    this.gate.arm();
+  }
+
+  /** The listening socket was lost (its keeper died while accepting was paused): bind the path again. */
+  private async relisten(): Promise<void> {
+    if (this.closing || this.closingAll) return;
+    await this.gate.close();
+    this.gate = this.createGate();
+    try {
+      await this.listen();
+      this.gate.update(this.held);
+    } catch (error) {
+      this.supervisor.log.error({ err: error }, `cannot listen on ${this.socketPath} again`);
+    }
   }
 
   /**
@@ -245,27 +331,27 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       clearTimeout(timer);
     }
     this.closingAll = true;
-    for (const conn of [...this.conns.values()]) this.drop(conn, 'the server is closing');
+    clearInterval(this.stallCheck);
+    for (const conn of [...this.conns.values()]) if (!conn.life.is('owned')) this.drop(conn, 'the server is closing');
     for (const slot of this.slots.values()) this.sendTo(slot, { supervise: 'close-all' });
     await this.supervisor.close();
-    this.emit('close');
+    process.off('exit', this.onExitBound);
+    this.emitSafe('close');
   }
 
   private async stopListening(): Promise<void> {
-    if (this.server.listening) {
-      // libuv unlinks the path as it closes the listening socket; connections already accepted stay open
-      await new Promise<void>((resolve) => {
-        this.server.close(() => resolve());
-        // close's callback waits for connections handed to workers; the listener itself is closed at once
-        setImmediate(resolve);
-      });
+    // unlinked first, while our listener still pins the socket's inode (so its number cannot have been reused),
+    // and only if the path still holds that socket: one put there by someone else, or a file, is left alone
+    if (this.identity && !(await removeSocketFile(this.socketPath, this.identity)) && this.gate.open) {
+      this.supervisor.log.warn({ socket: this.socketPath }, `${this.socketPath} is no longer this server's socket (removed or replaced); leaving it alone`);
     }
-    await removeSocketFile(this.socketPath, this.identity);
+    this.identity = undefined;
+    // libuv unlinks the name it bound as it closes: the temporary name, gone since the socket was moved into place
+    await this.gate.close();
   }
 
   private idle(): boolean {
-    if (this.conns.size > 0) return false;
-    for (const slot of this.slots.values()) if (slot.open.size > 0 || slot.pending.size > 0) return false;
+    for (const conn of this.conns.values()) if (!conn.life.is('done')) return false;
     return true;
   }
 
@@ -274,10 +360,19 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /** Emits an event; a listener that throws is logged, and cannot break the server's own bookkeeping. */
+  private emitSafe<K extends keyof ServeEvents & string>(event: K, ...args: ServeEvents[K]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.supervisor.log.error({ err: error, event }, 'a serve event listener threw');
+    }
+  }
+
   // ── workers ────────────────────────────────────────────────────────
 
   private onSpawn(handle: WorkerHandle): void {
-    const slot: Slot = { handle, open: new Set(), pending: new Set(), served: 0, drainTimer: undefined };
+    const slot = new Slot(handle);
     this.slots.set(handle.id, slot);
     const child = handle.child;
     child.on('message', (message: unknown) => {
@@ -288,38 +383,44 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
   }
 
   private onWorkerMessage(slot: Slot, message: FromWorker): void {
+    // any answer means its event loop runs again
+    const wasStalled = slot.stalled;
+    slot.stalled = false;
     switch (message.supervise) {
       case 'accepted': {
         const conn = this.conns.get(message.id);
-        if (!conn || conn.slot !== slot) {
-          this.supervisor.log.error({ connectionId: message.id, workerId: slot.handle.id }, 'a worker accepted a connection after its hand-off was given up');
-          return;
+        if (!conn || conn.life.is('owned', 'done')) {
+          this.supervisor.log.error({ connectionId: message.id, workerId: slot.id }, 'a worker accepted a connection that is closed or owned by another worker');
+          break;
         }
-        this.settle(conn);
-        slot.pending.delete(conn.id);
-        slot.open.add(conn.id);
-        slot.served++;
-        this.counts.handedOff++;
-        // the worker holds its own descriptor now; closing ours (no shutdown) leaves the connection to it
-        conn.socket.destroy();
-        this.emit('handoff', { connectionId: conn.id, workerId: slot.handle.id, pid: slot.handle.pid });
-        return;
+        const late = conn.worker !== slot || message.offer !== conn.offers;
+        if (late && conn.worker !== slot) {
+          // it accepted an earlier offer (within its deadline) whose answer came after the supervisor gave up on it:
+          // the worker has the connection; a copy offered to another worker since then may be taken twice
+          this.supervisor.log.error(
+            { connectionId: conn.id, workerId: slot.id, offeredTo: conn.worker?.id },
+            'a worker accepted a connection after its hand-off was given up; it keeps it',
+          );
+        }
+        this.own(conn, slot);
+        break;
       }
       case 'refused': {
         const conn = this.conns.get(message.id);
-        if (!conn || conn.slot !== slot) return;
+        if (message.reason === 'no-handle') this.markFull(slot);
+        // only an answer to the current offer counts: a refusal of an earlier copy says nothing about this one
+        if (!conn || conn.worker !== slot || message.offer !== conn.offers || !conn.life.is('offered')) break;
         this.counts.refused++;
-        this.supervisor.log.debug({ connectionId: conn.id, workerId: slot.handle.id, reason: message.reason }, 'worker refused a connection');
-        slot.pending.delete(conn.id);
-        conn.slot = undefined;
-        clearTimeout(conn.timer);
-        this.dispatch(conn);
-        return;
+        this.supervisor.log.debug({ connectionId: conn.id, workerId: slot.id, reason: message.reason }, 'worker refused a connection');
+        this.release(conn, 'refused');
+        break;
       }
-      case 'closed':
-        slot.open.delete(message.id);
-        this.checkIdle();
-        return;
+      case 'closed': {
+        const conn = this.conns.get(message.id);
+        slot.full = false;
+        if (conn && conn.worker === slot && conn.life.is('owned')) this.finish(conn);
+        break;
+      }
       case 'draining':
         // the worker got its shutdown frame with connections open: they get `grace` ms
         if (this.closingAll) this.sendTo(slot, { supervise: 'close-all' });
@@ -327,8 +428,41 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
           slot.drainTimer = setTimeout(() => this.sendTo(slot, { supervise: 'close-all' }), this.grace);
           slot.drainTimer.unref();
         }
-        return;
+        break;
     }
+    if (wasStalled || this.queue.length > 0) this.pump();
+  }
+
+  /** A worker took the connection: it holds its own descriptor now, and ours is closed. */
+  private own(conn: Conn, slot: Slot): void {
+    if (!conn.life.to('owned')) return;
+    clearTimeout(conn.offerTimer);
+    clearTimeout(conn.queueTimer);
+    conn.worker?.offers.delete(conn);
+    const index = this.queue.indexOf(conn);
+    if (index !== -1) this.queue.splice(index, 1);
+    conn.worker = slot;
+    slot.owned.add(conn);
+    slot.served++;
+    this.counts.handedOff++;
+    // closing our copy (no shutdown) leaves the connection to the worker
+    conn.socket.destroy();
+    this.held--;
+    this.gate.update(this.held);
+    this.emitSafe('handoff', { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid });
+  }
+
+  private markFull(slot: Slot): void {
+    if (slot.full) return;
+    slot.full = true;
+    this.supervisor.log.warn(
+      { workerId: slot.id, pid: slot.handle.pid, open: slot.open },
+      `worker ${slot.id} could not receive a connection (its file descriptors are used up, with ${slot.open} connections open); no more go to it until one closes`,
+    );
+    setTimeout(() => {
+      slot.full = false;
+      this.pump();
+    }, FULL_RETRY_MS).unref();
   }
 
   private onWorkerExit(workerId: number): void {
@@ -337,22 +471,19 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     this.slots.delete(workerId);
     clearTimeout(slot.drainTimer);
     // its open connections died with it (it held the only descriptors); those not yet accepted are still ours
-    for (const id of slot.pending) {
-      const conn = this.conns.get(id);
-      if (!conn || conn.slot !== slot) continue;
-      clearTimeout(conn.timer);
-      conn.slot = undefined;
-      this.dispatch(conn);
-    }
+    for (const conn of slot.owned) this.finish(conn);
+    for (const conn of [...slot.offers]) this.release(conn, 'worker-exit');
     this.checkIdle();
+    this.pump();
   }
 
   private onFailed(error: Error): void {
     this.supervisor.log.error({ err: error }, 'the worker pool failed; closing the socket');
     this.closingAll = true;
+    process.off('exit', this.onExitBound);
     void this.stopListening().then(() => {
-      for (const conn of [...this.conns.values()]) this.drop(conn, 'the worker pool failed');
-      if (this.listenerCount('failed') > 0) this.emit('failed', error);
+      for (const conn of [...this.conns.values()]) if (!conn.life.is('owned')) this.drop(conn, 'the worker pool failed');
+      this.emitSafe('failed', error);
     });
   }
 
@@ -376,115 +507,154 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
       return;
     }
     this.counts.accepted++;
-    const conn: Conn = { id: this.nextConnId++, socket, slot: undefined, tried: new Set(), timer: undefined, queueTimer: undefined };
+    const conn: Conn = {
+      id: this.nextConnId++,
+      socket,
+      life: new Lifecycle<ConnState>(CONN_MOVES, 'queued'),
+      worker: undefined,
+      queueDeadline: Date.now() + this.queueTimeout,
+      offers: 0,
+      offerTimer: undefined,
+      queueTimer: undefined,
+    };
     this.conns.set(conn.id, conn);
-    this.dispatch(conn);
+    this.held++;
+    this.gate.update(this.held);
+    this.queue.push(conn);
+    this.armQueueTimer(conn);
+    this.pump();
   }
 
-  /** Sends the connection to the least-loaded ready worker it was not tried on; queues it, or hangs up. */
-  private dispatch(conn: Conn): void {
-    if (this.closingAll) return this.drop(conn, 'the server is closing');
-    let best: Slot | undefined;
-    let anyReady = false;
-    for (const slot of this.slots.values()) {
-      if (slot.handle.state !== 'ready' || !slot.handle.child.connected) continue;
-      anyReady = true;
-      if (conn.tried.has(slot.handle.id)) continue;
-      if (!best || load(slot) < load(best) || (load(slot) === load(best) && slot.served + slot.pending.size < best.served + best.pending.size)) best = slot;
+  /** Closes the connection if no worker has taken it by its queue deadline. */
+  private armQueueTimer(conn: Conn): void {
+    if (conn.queueTimer) return;
+    conn.queueTimer = setTimeout(() => {
+      conn.queueTimer = undefined;
+      // an offer still under way gets its answer (or its own timeout) first
+      if (conn.life.is('queued')) this.drop(conn, `no worker took it within queueTimeout (${this.queueTimeout} ms)`);
+    }, Math.max(0, conn.queueDeadline - Date.now()));
+  }
+
+  /** Offers queued connections, oldest first, to the workers the balancer picks, while any can take one. */
+  private pump(): void {
+    if (this.closingAll) return;
+    while (this.queue.length > 0) {
+      const slot = pickWorker(this.slots.values());
+      if (!slot) return;
+      const conn = this.queue.shift()!;
+      if (conn.life.is('queued')) this.offer(conn, slot);
     }
-    if (!best) {
-      if (anyReady) return this.drop(conn, `no worker took it (tried ${conn.tried.size})`);
-      return this.enqueue(conn);
-    }
-    const slot = best;
-    conn.slot = slot;
-    conn.tried.add(slot.handle.id);
-    slot.pending.add(conn.id);
+  }
+
+  private offer(conn: Conn, slot: Slot): void {
+    conn.life.to('offered');
+    conn.worker = slot;
+    slot.offers.add(conn);
     const deadline = Date.now() + this.handoffTimeout;
-    const message: ToWorker = { supervise: 'conn', id: conn.id, deadline };
+    const message: ToWorker = { supervise: 'conn', id: conn.id, offer: ++conn.offers, deadline };
+    const offer = conn.offers;
     const failed = (error: Error) => {
-      if (conn.slot !== slot) return;
-      this.supervisor.log.debug({ err: error, connectionId: conn.id, workerId: slot.handle.id }, 'could not pass the connection to the worker');
+      if (conn.worker !== slot || conn.offers !== offer || !conn.life.is('offered')) return;
+      this.supervisor.log.debug({ err: error, connectionId: conn.id, workerId: slot.id }, 'could not pass the connection to the worker');
       this.counts.refused++;
-      slot.pending.delete(conn.id);
-      conn.slot = undefined;
-      clearTimeout(conn.timer);
-      this.dispatch(conn);
+      this.release(conn, 'send-failed');
     };
+    // the ack timer fires a margin after the deadline, and decides only after this turn's I/O (an ack already received) is handled
+    conn.offerTimer = setTimeout(() => setImmediate(() => this.onHandoffTimeout(conn, slot, offer)), this.handoffTimeout + ACK_MARGIN);
     // keepOpen: our descriptor stays open until the worker acknowledges, so the connection survives a worker that never does
     try {
       slot.handle.child.send(message, conn.socket, { keepOpen: true }, (error) => {
         if (error) failed(error);
       });
     } catch (error) {
-      return failed(error as Error);
+      failed(error as Error);
     }
-    // the ack timer fires a margin after the deadline, and decides only after this turn's I/O (an ack already received) is handled
-    conn.timer = setTimeout(() => setImmediate(() => this.onHandoffTimeout(conn, slot)), this.handoffTimeout + ACK_MARGIN);
   }
 
-  private onHandoffTimeout(conn: Conn, slot: Slot): void {
-    if (conn.slot !== slot || !this.conns.has(conn.id)) return;
+  private onHandoffTimeout(conn: Conn, slot: Slot, offer: number): void {
+    if (conn.worker !== slot || conn.offers !== offer || !conn.life.is('offered')) return;
     this.counts.handoffTimeouts++;
-    this.supervisor.log.warn(
-      { connectionId: conn.id, workerId: slot.handle.id, pid: slot.handle.pid, handoffTimeout: this.handoffTimeout },
-      'worker did not acknowledge a connection in time; handing it to another worker',
-    );
-    slot.pending.delete(conn.id);
-    conn.slot = undefined;
-    this.dispatch(conn);
-  }
-
-  private enqueue(conn: Conn): void {
-    this.queue.push(conn);
-    if (!conn.queueTimer) {
-      conn.queueTimer = setTimeout(() => {
-        const index = this.queue.indexOf(conn);
-        if (index !== -1) this.queue.splice(index, 1);
-        if (this.conns.has(conn.id) && !conn.slot) this.drop(conn, `no worker was ready within queueTimeout (${this.queueTimeout} ms)`);
-      }, this.queueTimeout);
+    if (!slot.stalled) {
+      slot.stalled = true;
+      slot.stalledAt = Date.now();
+      this.watchStalled();
+      this.supervisor.log.warn(
+        { connectionId: conn.id, workerId: slot.id, pid: slot.handle.pid, handoffTimeout: this.handoffTimeout },
+        'worker did not acknowledge a connection in time; it gets no more until it answers, and the connection goes back to the head of the queue',
+      );
     }
+    this.release(conn, 'handoff-timeout');
   }
 
-  /** Hands queued connections to workers that became ready. */
-  private pump(): void {
-    while (this.queue.length > 0) {
-      const ready = [...this.slots.values()].some((slot) => slot.handle.state === 'ready' && slot.handle.child.connected);
-      if (!ready) return;
-      const conn = this.queue.shift()!;
-      if (!this.conns.has(conn.id)) continue;
-      clearTimeout(conn.queueTimer);
-      conn.queueTimer = undefined;
-      this.dispatch(conn);
-    }
+  /** A stalled worker whose heartbeats resumed runs again: it may be offered connections before it answers the late ones. */
+  private watchStalled(): void {
+    if (this.stallCheck) return;
+    this.stallCheck = setInterval(() => {
+      let stalled = 0;
+      let woke = false;
+      for (const slot of this.slots.values()) {
+        if (!slot.stalled) continue;
+        if (slot.handle.lastBeat > slot.stalledAt) {
+          slot.stalled = false;
+          woke = true;
+        } else stalled++;
+      }
+      if (stalled === 0) {
+        clearInterval(this.stallCheck);
+        this.stallCheck = undefined;
+      }
+      if (woke) this.pump();
+    }, STALL_CHECK_MS);
+    this.stallCheck.unref();
   }
 
-  /** Forgets a connection the supervisor no longer holds for anyone. */
-  private settle(conn: Conn): void {
-    clearTimeout(conn.timer);
+  /**
+   * Takes an offered connection back from its worker and puts it at the head
+   * of the queue, for the next worker that can take it (the same one, once it
+   * answers again, included). Past its queue deadline, or while closing, it is
+   * closed instead.
+   */
+  private release(conn: Conn, reason: ReleaseReason): void {
+    const slot = conn.worker;
+    if (!conn.life.to('queued')) return;
+    clearTimeout(conn.offerTimer);
+    conn.offerTimer = undefined;
+    slot?.offers.delete(conn);
+    conn.worker = undefined;
+    if (this.closingAll) return this.drop(conn, 'the server is closing');
+    if (Date.now() >= conn.queueDeadline) return this.drop(conn, `no worker took it within queueTimeout (${this.queueTimeout} ms); last try: ${reason}`);
+    this.counts.requeued++;
+    this.queue.unshift(conn);
+    this.armQueueTimer(conn);
+    this.pump();
+  }
+
+  /** The connection is over for us: its worker closed it or is gone. */
+  private finish(conn: Conn): void {
+    if (!conn.life.to('done')) return;
+    clearTimeout(conn.offerTimer);
     clearTimeout(conn.queueTimer);
+    conn.worker?.offers.delete(conn);
+    conn.worker?.owned.delete(conn);
     this.conns.delete(conn.id);
-    const index = this.queue.indexOf(conn);
-    if (index !== -1) this.queue.splice(index, 1);
     this.checkIdle();
   }
 
   /** Hangs up a connection no worker took: shutdown(SHUT_WR) reaches the client even if a stalled worker holds a copy. */
   private drop(conn: Conn, reason: string): void {
-    if (conn.slot) conn.slot.pending.delete(conn.id);
-    conn.slot = undefined;
-    this.settle(conn);
+    if (conn.life.is('done', 'owned')) return;
+    const index = this.queue.indexOf(conn);
+    if (index !== -1) this.queue.splice(index, 1);
+    this.finish(conn);
     this.counts.dropped++;
     this.supervisor.log.warn({ connectionId: conn.id, reason }, 'closing a connection no worker took');
+    this.held--;
+    this.gate.update(this.held);
     const { socket } = conn;
     socket.end(() => socket.destroy());
     setTimeout(() => socket.destroy(), 1000).unref();
-    if (this.listenerCount('drop') > 0) this.emit('drop', { connectionId: conn.id, reason });
+    this.emitSafe('drop', { connectionId: conn.id, reason });
   }
-}
-
-function load(slot: Slot): number {
-  return slot.open.size + slot.pending.size;
 }
 
 /**
@@ -513,6 +683,7 @@ function resolveServeOptions(options: ServeOptions): { settings: ServeSettings; 
   if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777 || (mode & 0o600) !== 0o600) {
     invalid('mode', 'permission bits from 0o600 to 0o777 that include owner read and write (0o600)', mode);
   }
+  if (typeof backlog === 'number' && backlog > KERNEL_BACKLOG) invalid('backlog', `an integer from 1 to ${KERNEL_BACKLOG}`, backlog);
   resolveOptions(supervisorOptions);
   const settings = {
     path: resolveSocketPath(socket),
@@ -520,7 +691,7 @@ function resolveServeOptions(options: ServeOptions): { settings: ServeSettings; 
     handoffTimeout: integerOption('handoffTimeout', handoffTimeout, 1, 1000),
     queueTimeout: integerOption('queueTimeout', queueTimeout, 0, 30_000),
     grace: integerOption('grace', grace, 0, 30_000),
-    backlog: integerOption('backlog', backlog, 1, 511),
+    backlog: integerOption('backlog', backlog, 1, KERNEL_BACKLOG),
   };
   // a draining worker's open connections get `grace` ms before they are closed; its drain deadline comes after that
   const drainTimeout = supervisorOptions.drainTimeout ?? settings.grace + 5000;

@@ -4,8 +4,8 @@
  * here over the Node IPC channel; from then on this process talks to the
  * client directly, through the module's `connection(socket, ctx)` export.
  *
- *   IPC conn {id, deadline} + fd ─► accept (or refuse when late / draining)
- *                                  ├─► accepted {id} ─► supervisor counts it on this worker
+ *   IPC conn {id, offer, deadline} + fd ─► accept (or refuse when late, draining, or held already)
+ *                                  ├─► accepted {id, offer} ─► supervisor counts it on this worker
  *                                  └─► connection(socket, ctx)
  *   socket 'close' ─► closed {id} ─► supervisor's least-connections count drops
  *   shutdown frame ─► ctx.signal aborts; exit waits for open connections (draining {open})
@@ -13,7 +13,7 @@
  */
 import { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { isToWorker, type ConnMessage, type FromWorker } from '../serve/messages.js';
+import { isToWorker, type ConnMessage, type FromWorker } from '../protocol/serve.js';
 import type { Handler } from './types.js';
 
 /** The export a worker module needs for `supervise serve`. */
@@ -77,23 +77,23 @@ export class ConnectionServer {
   }
 
   private onConnection(message: ConnMessage, handle: unknown): void {
-    const { id } = message;
+    const { id, offer } = message;
     if (!(handle instanceof Socket)) {
       // the supervisor closed its copy before Node got to send it (it gave up on this hand-off)
-      this.send({ supervise: 'refused', id, reason: 'no-handle' });
+      this.send({ supervise: 'refused', id, offer, reason: 'no-handle' });
       return;
     }
     const socket = handle;
     // Node started the socket's read, but no data is read before this tick ends: closing it here loses nothing.
-    if (Date.now() > message.deadline || this.draining) {
+    if (Date.now() > message.deadline || this.draining || this.open.has(id)) {
       socket.destroy();
-      this.send({ supervise: 'refused', id, reason: this.draining ? 'draining' : 'late' });
+      this.send({ supervise: 'refused', id, offer, reason: this.open.has(id) ? 'duplicate' : this.draining ? 'draining' : 'late' });
       return;
     }
     this.open.set(id, socket);
     const ctx = new ConnectionCtx(id, this.workerId, this.log);
     this.contexts.set(id, ctx);
-    this.send({ supervise: 'accepted', id });
+    this.send({ supervise: 'accepted', id, offer });
     socket.once('close', () => {
       this.open.delete(id);
       this.contexts.delete(id);

@@ -1,10 +1,12 @@
-// Shared helpers for the serve tests: temp dirs, a line client, the CLI as a real process, tool lookup.
+// Shared helpers for the serve tests: the per-test fixture (temp dir, server, CLI, teardown), a line client, the CLI as a real process, tool lookup.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
+import { serve, type ServeOptions, type SocketServer } from 'supervise';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -195,4 +197,63 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** What each serve test gets: a fresh temp dir, and a server, CLI process and clean-ups that are torn down after it. */
+export interface ServeFixture {
+  /** The test's own temp dir (short: sun_path is 107 bytes). */
+  readonly dir: string;
+  /** The server under test; closed (grace 0) after the test. */
+  server: SocketServer | undefined;
+  /** A `supervise serve` process; SIGKILLed after the test if still running. */
+  cli: CliProcess | undefined;
+  /** Starts a server (silent logs unless a logger or level is given) and keeps it for the teardown. */
+  serve(options: Omit<ServeOptions, 'socket'> & { socket?: string }): Promise<SocketServer>;
+  /** Runs `supervise <args>` and keeps it for the teardown. */
+  runCli(args: string[]): CliProcess;
+  /** Runs after the test, before the server is closed (last added, first run). */
+  defer(cleanup: () => unknown): void;
+}
+
+/** Registers the shared before/after hooks of a serve test file; call once at the top of the file. */
+export function useServeFixture(): ServeFixture {
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  const cleanups: (() => unknown)[] = [];
+  const fixture: ServeFixture = {
+    get dir() {
+      if (!tmp) throw new Error('the serve fixture is only there inside a test');
+      return tmp.dir;
+    },
+    server: undefined,
+    cli: undefined,
+    async serve(options) {
+      const server = await serve({ logLevel: 'silent', ...options, socket: options.socket ?? `${fixture.dir}/s.sock` } as ServeOptions);
+      fixture.server = server;
+      return server;
+    },
+    runCli(args) {
+      fixture.cli = runCli(args);
+      return fixture.cli;
+    },
+    defer(cleanup) {
+      cleanups.push(cleanup);
+    },
+  };
+  beforeEach(() => {
+    tmp = tempDir();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await fixture.server?.close({ grace: 0 });
+    fixture.server = undefined;
+    const { cli } = fixture;
+    if (cli && cli.child.exitCode === null && cli.child.signalCode === null) {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }
+    fixture.cli = undefined;
+    tmp?.cleanup();
+    tmp = undefined;
+  });
+  return fixture;
 }

@@ -1,29 +1,17 @@
 // Load: 200 concurrent clients, each echoing several messages, all correct and spread over the workers.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serve, type SocketServer } from 'supervise';
-import { LINE_WORKER, LineClient, tempDir, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { LINE_WORKER, LineClient, useServeFixture, waitFor } from './helpers.js';
 
 const CLIENTS = 200;
 const MESSAGES = 10;
 const WORKERS = 4;
 
-let tmp: ReturnType<typeof tempDir>;
-let server: SocketServer | undefined;
-
-beforeEach(() => {
-  tmp = tempDir();
-});
-
-afterEach(async () => {
-  await server?.close({ grace: 0 });
-  server = undefined;
-  tmp.cleanup();
-});
+const f = useServeFixture();
 
 describe('serve() under load', () => {
   it(`${CLIENTS} concurrent clients × ${MESSAGES} messages over ${WORKERS} workers`, async () => {
-    const socket = `${tmp.dir}/load.sock`;
-    server = await serve({ worker: LINE_WORKER, workers: WORKERS, socket, logLevel: 'silent' });
+    const socket = `${f.dir}/load.sock`;
+    const server = await f.serve({ worker: LINE_WORKER, workers: WORKERS, socket });
     const started = performance.now();
     // every client connects before any of them hangs up, so all 200 are open at once
     const clients = await Promise.all(Array.from({ length: CLIENTS }, () => LineClient.connect(socket)));
@@ -46,7 +34,7 @@ describe('serve() under load', () => {
     );
     const exchanged = performance.now();
     // a worker's "accepted" (IPC) may trail its replies on the client socket by a moment
-    await waitFor('every accept to be reported', () => server!.stats().open === CLIENTS);
+    await waitFor('every accept to be reported', () => server.stats().open === CLIENTS);
     const peak = server.stats();
     await Promise.all(clients.map((c) => c.end()));
     const finished = performance.now();
@@ -73,9 +61,10 @@ describe('serve() under load', () => {
     expect(stats.handedOff).toBe(CLIENTS);
     expect(stats.dropped).toBe(0);
     expect(peak.open).toBe(CLIENTS);
-    // least open connections: with all 200 open at once the split is even, 50 each
+    // least open connections: with all 200 open at once the split is even, 50 each, give or take the few a worker
+    // with a full window of unanswered hand-offs (OFFER_WINDOW) left to the others at the end of the burst
     expect(perWorker.size).toBe(WORKERS);
-    for (const count of perWorker.values()) expect(count).toBe(CLIENTS / WORKERS);
+    for (const count of perWorker.values()) expect(Math.abs(count - CLIENTS / WORKERS)).toBeLessThanOrEqual(8);
     const workerPids = new Set(stats.workers.map((w) => w.pid));
     for (const pid of perWorker.keys()) expect(workerPids.has(pid)).toBe(true);
   });

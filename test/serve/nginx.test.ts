@@ -2,30 +2,23 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serve, type SocketServer } from 'supervise';
-import { ECHO_WORKER, findProgram, freePort, LINE_WORKER, LineClient, tempDir, waitFor } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ECHO_WORKER, findProgram, freePort, LINE_WORKER, LineClient, useServeFixture, waitFor } from './helpers.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let server: SocketServer | undefined;
 let nginx: ChildProcess | undefined;
 let nginxLog = '';
 
-beforeEach(() => {
-  tmp = tempDir();
-});
+const f = useServeFixture();
 
-afterEach(async () => {
+/** Stops the nginx started by the test (before the fixture closes the server behind it). */
+async function stopNginx(): Promise<void> {
   if (nginx && nginx.exitCode === null && nginx.signalCode === null) {
     const exited = new Promise((resolve) => nginx!.once('exit', resolve));
     nginx.kill('SIGTERM');
     await exited;
   }
   nginx = undefined;
-  await server?.close({ grace: 0 });
-  server = undefined;
-  tmp.cleanup();
-});
+}
 
 /** The stream module's load_module line: Debian builds it as a dynamic module (package libnginx-mod-stream). */
 function streamModule(binary: string): string {
@@ -42,7 +35,7 @@ function streamModule(binary: string): string {
 async function startNginx(socket: string): Promise<number> {
   const binary = findProgram('nginx', 'apt-get install nginx libnginx-mod-stream (.ci/run installs them)');
   const port = await freePort();
-  const conf = path.join(tmp.dir, 'nginx.conf');
+  const conf = path.join(f.dir, 'nginx.conf');
   writeFileSync(
     conf,
     `${streamModule(binary)}
@@ -52,8 +45,8 @@ ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
 daemon off;
 master_process on;
-pid ${tmp.dir}/nginx.pid;
-error_log ${tmp.dir}/error.log info;
+pid ${f.dir}/nginx.pid;
+error_log ${f.dir}/error.log info;
 events { worker_connections 512; }
 stream {
   upstream supervise {
@@ -67,7 +60,8 @@ stream {
 }
 `,
   );
-  nginx = spawn(binary, ['-p', tmp.dir, '-c', conf, '-e', `${tmp.dir}/error.log`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  f.defer(stopNginx);
+  nginx = spawn(binary, ['-p', f.dir, '-c', conf, '-e', `${f.dir}/error.log`], { stdio: ['ignore', 'pipe', 'pipe'] });
   nginx.stderr!.setEncoding('utf8').on('data', (text: string) => (nginxLog += text));
   const exited = new Promise<void>((resolve) => nginx!.once('exit', () => resolve()));
   await Promise.race([
@@ -81,7 +75,7 @@ stream {
       ),
     ),
     exited.then(() => {
-      const log = existsSync(`${tmp.dir}/error.log`) ? readFileSync(`${tmp.dir}/error.log`, 'utf8') : '';
+      const log = existsSync(`${f.dir}/error.log`) ? readFileSync(`${f.dir}/error.log`, 'utf8') : '';
       throw new Error(`nginx exited: ${nginxLog}\n${log}`);
     }),
   ]);
@@ -90,8 +84,8 @@ stream {
 
 describe('nginx stream proxy in front of supervise serve', () => {
   it('echoes a TCP client through nginx → unix socket → worker', async () => {
-    const socket = `${tmp.dir}/echo.sock`;
-    server = await serve({ worker: ECHO_WORKER, workers: 2, socket, logLevel: 'silent' });
+    const socket = `${f.dir}/echo.sock`;
+    const server = await f.serve({ worker: ECHO_WORKER, workers: 2, socket });
     const port = await startNginx(socket);
     const before = server.stats().handedOff;
 
@@ -103,13 +97,13 @@ describe('nginx stream proxy in front of supervise serve', () => {
       }),
     );
     // every TCP connection became an upstream connection handed to a worker (nginx's readiness probe may add one)
-    await waitFor('the handoffs', () => server!.stats().handedOff - before >= 10);
+    await waitFor('the handoffs', () => server.stats().handedOff - before >= 10);
     expect(server.stats().workers.every((w) => w.served > 0)).toBe(true);
   });
 
   it('serves each nginx connection from a worker process, spread over the pool', async () => {
-    const socket = `${tmp.dir}/line.sock`;
-    server = await serve({ worker: LINE_WORKER, workers: 2, socket, logLevel: 'silent' });
+    const socket = `${f.dir}/line.sock`;
+    const server = await f.serve({ worker: LINE_WORKER, workers: 2, socket });
     const port = await startNginx(socket);
     const workerPids = new Set(server.stats().workers.map((w) => w.pid));
     const clients = await Promise.all(Array.from({ length: 4 }, () => LineClient.connect({ port, host: '127.0.0.1' })));

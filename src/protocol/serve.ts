@@ -4,8 +4,8 @@
  * `supervise` field naming its kind, so a worker module's own process.send()
  * traffic is never mistaken for ours.
  *
- *   supervisor ── conn {id, deadline} + the connection's fd (SCM_RIGHTS) ──► worker
- *   supervisor ◄── accepted {id} | refused {id, reason} ──────────────────── worker
+ *   supervisor ── conn {id, offer, deadline} + the connection's fd (SCM_RIGHTS) ──► worker
+ *   supervisor ◄── accepted {id, offer} | refused {id, offer, reason} ────────────── worker
  *   supervisor ◄── closed {id} (the connection ended in the worker) ───────── worker
  *   supervisor ◄── draining {open} (shutdown frame came, connections open) ── worker
  *   supervisor ── close-all (drain grace is over: end your connections) ───► worker
@@ -13,11 +13,18 @@
  * A worker accepts a connection only while `Date.now() <= deadline` (one
  * machine, one clock); past it the supervisor may have given the connection
  * to another worker, so a late worker refuses and closes its copy unread.
+ * A connection may be offered more than once (to the same worker too, after
+ * a hand-off timed out); `offer` numbers the tries, and the answers carry it,
+ * so a refusal of an earlier copy is never taken for an answer to the current
+ * one. A worker that already holds a connection refuses another copy of it.
  */
 
 export interface ConnMessage {
   supervise: 'conn';
+  /** The connection's id. */
   id: number;
+  /** Which try this is, from 1: echoed in the answer. */
+  offer: number;
   /** Epoch ms after which the worker must refuse the connection. */
   deadline: number;
 }
@@ -31,12 +38,15 @@ export type ToWorker = ConnMessage | CloseAllMessage;
 export interface AcceptedMessage {
   supervise: 'accepted';
   id: number;
+  offer: number;
 }
 
 export interface RefusedMessage {
   supervise: 'refused';
   id: number;
-  reason: 'late' | 'draining' | 'no-handle';
+  offer: number;
+  /** late: past the deadline; draining: shutting down; no-handle: the descriptor did not arrive; duplicate: it holds this connection already. */
+  reason: 'late' | 'draining' | 'no-handle' | 'duplicate';
 }
 
 export interface ClosedMessage {
