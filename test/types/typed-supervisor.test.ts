@@ -1,6 +1,6 @@
 // The typed API against a real worker: what the types promise (test/types/typed-supervisor.test-d.ts) is what comes back.
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { PayloadError, type MapResult } from 'supervise';
+import type { MapResult } from 'supervise';
 import { closeAll, fixture, supervisor } from '../helpers.js';
 
 afterEach(closeAll);
