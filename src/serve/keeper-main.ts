@@ -19,10 +19,12 @@ process.on('message', (message: unknown, handle: unknown) => {
   const kind = message !== null && typeof message === 'object' ? (message as { keeper?: unknown }).keeper : undefined;
   if (kind === 'hold' && handle) {
     held = handle;
-    process.send?.({ keeper: 'held' });
+    process.send?.({ keeper: 'held' }, undefined, undefined, () => {});
   } else if (kind === 'give' && held) {
     // a raw handle has no postSend: it stays open here, for the next pause
     process.send?.({ keeper: 'handle' }, held as never, undefined, () => {});
   }
 });
 process.on('disconnect', () => process.exit(0));
+// a send that races the supervisor's exit fails with EPIPE: the channel is closing, and so is the keeper
+process.on('error', () => process.exit(0));
