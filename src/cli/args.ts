@@ -33,6 +33,7 @@ Options:
   --max-memory <bytes>   recycle a worker whose RSS exceeds this
   --max-frame-size <bytes>  largest message on a worker's channel; a longer input line fails alone (default: 67108864)
   --json                 NDJSON results on stdout, for run files too
+  --progress             with NDJSON output, also {"id":N,"progress":…} lines as handlers call ctx.progress()
   --log-level <level>    trace, debug, info, warn, error, fatal or silent (default: info)
   -h, --help             show this help
   -v, --version          show the version
@@ -71,6 +72,8 @@ export interface CliFlags {
   maxMemory?: number;
   maxFrameSize?: number;
   json: boolean;
+  /** NDJSON mode: also print {"id","progress"} lines as handlers report progress. */
+  progress: boolean;
   logLevel: string;
 }
 
@@ -105,13 +108,14 @@ export function parseCommand(argv: string[]): ParsedCommand {
     ...integerFlagOptions(INTEGER_FLAGS),
     name: { type: 'string' },
     json: { type: 'boolean', default: false },
+    progress: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', short: 'h', default: false },
     version: { type: 'boolean', short: 'v', default: false },
   });
   const { values, positionals } = parsed;
   const logLevel = checkLogLevel(String(values['log-level']));
-  const flags: CliFlags = { json: values.json === true, logLevel };
+  const flags: CliFlags = { json: values.json === true, progress: values.progress === true, logLevel };
   readIntegerFlags(values, INTEGER_FLAGS, flags);
   if (typeof values.name === 'string') {
     if (!values.name) throw new UsageError('--name expects a handler name');

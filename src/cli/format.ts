@@ -33,6 +33,11 @@ export function ndjsonLine(id: number, ok: boolean, value: unknown): string {
   return `${JSON.stringify(record, replacer)}\n`;
 }
 
+/** A line about a job still running: `{"id":3,"chunk":…}` or `{"id":3,"progress":…}`. */
+export function taggedLine(id: number, tag: 'chunk' | 'progress', value: unknown): string {
+  return `${JSON.stringify({ id, [tag]: value === undefined ? null : value }, replacer)}\n`;
+}
+
 export function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity, maxArrayLength: 32, maxStringLength: 200 });
 }

@@ -19,7 +19,7 @@ import { mapInputs, type MapResult } from '../supervisor/map.js';
 import type { SupervisorOptions } from '../supervisor/options.js';
 import { createSupervisor, type Supervisor } from '../supervisor/supervisor.js';
 import type { CliFlags } from './args.js';
-import { ndjsonLine, show } from './format.js';
+import { ndjsonLine, taggedLine, show } from './format.js';
 import { loadFile } from './load-file.js';
 import { startProgress } from './progress.js';
 import { readLines } from './read-lines.js';
@@ -175,10 +175,22 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
     );
   }
 
+  // mapInputs calls runEntry once per input, in input order: the count is the input's id
+  let nextId = 0;
   const runEntry = (entry: Entry) => {
+    const id = nextId++;
     if ('error' in entry) return Promise.reject(entry.error);
-    if (!json) payloads.push(entry.payload);
-    return sup.runDetailed(entry.payload, name ? { name } : undefined);
+    if (!json) {
+      payloads.push(entry.payload);
+      return sup.runDetailed(entry.payload, name ? { name } : undefined);
+    }
+    // NDJSON: a generator handler's chunks as {"id","chunk"} lines (the worker waits while stdout is slow), and
+    // with --progress each progress value as an {"id","progress"} line, both before the job's final line
+    return sup.runDetailed(entry.payload, {
+      name,
+      onChunk: (chunk) => write(io.stdout, taggedLine(id, 'chunk', chunk)),
+      onProgress: flags.progress ? (value) => write(io.stdout, taggedLine(id, 'progress', value)) : undefined,
+    });
   };
   const window = Math.min(Math.max(sup.options.concurrency === Infinity ? 1024 : sup.options.concurrency, 1), 4096) * 2;
   try {

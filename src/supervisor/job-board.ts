@@ -159,7 +159,7 @@ export class JobBoard {
       job.crashes++;
       // a stream that has produced chunks cannot start over without repeating them
       // and an input source cannot be read again
-      const streamed = (job.chunks !== undefined && job.chunksReceived > 0) || job.inputSent > 0;
+      const streamed = ((job.chunks !== undefined || job.options.onChunk !== undefined) && job.chunksReceived > 0) || job.inputSent > 0;
       if (failure) {
         job.reject(failure);
       } else if (job.attempts <= job.options.retries && !streamed) {
@@ -172,7 +172,7 @@ export class JobBoard {
             jobId: job.id,
             attempts: job.attempts,
             crashes: job.crashes,
-            chunks: job.chunks === undefined ? undefined : job.chunksDelivered + job.chunks.length,
+            chunks: job.chunks !== undefined ? job.chunksDelivered + job.chunks.length : job.options.onChunk ? job.chunksReceived : undefined,
             pid: worker.pid,
             reason: exit.reason,
             exitCode: exit.exitCode,

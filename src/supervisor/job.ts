@@ -32,7 +32,7 @@ export class Job {
   private progressNext: { value: unknown; attempt: number } | undefined;
   /** The settlement, held back until the caller has seen the last progress value. */
   private deferredSettle: (() => void) | undefined;
-  /** Chunks received from the current attempt's generator; once any has, the job is no longer retried. */
+  /** Chunks received from the generator; once one reached the caller (stream() or onChunk), the job is no longer retried. */
   chunksReceived = 0;
   /** Chunks the caller has taken from stream(). */
   chunksDelivered = 0;
@@ -107,12 +107,28 @@ export class Job {
   }
 
   /** A chunk from the current attempt's generator. Returns false when nobody keeps it (run()), so the caller credits it back at once. */
-  chunk(value: unknown): boolean {
+  chunk(value: unknown, credit: () => void): void {
     this.chunksReceived++;
-    if (!this.chunks || this.settled) return false;
-    this.chunks.push(value);
-    this.wakeConsumer();
-    return true;
+    if (this.settled) return credit();
+    if (this.chunks) {
+      this.chunks.push(value);
+      this.wakeConsumer();
+      return;
+    }
+    const { onChunk } = this.options;
+    if (!onChunk) return credit();
+    // run() with onChunk: the worker may send the next once the callback is done with this one
+    let pending: unknown;
+    try {
+      pending = onChunk(value, { jobId: this.id, attempt: this.attempts });
+    } catch {
+      return credit();
+    }
+    if (pending !== null && typeof pending === 'object' && typeof (pending as PromiseLike<void>).then === 'function') {
+      (pending as PromiseLike<void>).then(credit, credit);
+    } else {
+      credit();
+    }
   }
 
   /** Resolves when a chunk is waiting or the job has settled. */

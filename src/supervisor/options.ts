@@ -193,6 +193,11 @@ export interface RunOptions {
    * Iterable. It is read only as fast as the handler takes it. Once any of it was sent, the job is not retried.
    */
   input?: AsyncIterable<unknown> | Iterable<unknown>;
+  /**
+   * For a generator handler run with run(): called with each chunk, in order. If it returns a promise, the worker
+   * sends the next chunks only as it settles (the same credit window as stream()). Without it, run() drops chunks.
+   */
+  onChunk?: (chunk: unknown, info: ProgressInfo) => void | Promise<void>;
 }
 
 export interface ProgressInfo {
@@ -210,13 +215,15 @@ export interface ResolvedRunOptions {
   meta: string | undefined;
   onProgress: RunOptions['onProgress'];
   input: AsyncIterable<unknown> | Iterable<unknown> | undefined;
+  onChunk: RunOptions['onChunk'];
 }
 
 /** Validates per-job options against the supervisor's defaults. */
 export function resolveRunOptions(options: RunOptions | undefined, defaults: ResolvedOptions): ResolvedRunOptions {
-  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined, input: undefined };
+  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined, input: undefined, onChunk: undefined };
   if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
-  const { name = 'default', signal, onProgress } = options;
+  const { name = 'default', signal, onProgress, onChunk } = options;
+  if (onChunk !== undefined && typeof onChunk !== 'function') invalid('onChunk', 'a function', onChunk);
   if (typeof name !== 'string' || name.length === 0) invalid('name', 'a non-empty string', name);
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', 'an AbortSignal', signal);
   if (onProgress !== undefined && typeof onProgress !== 'function') invalid('onProgress', 'a function', onProgress);
@@ -235,6 +242,7 @@ export function resolveRunOptions(options: RunOptions | undefined, defaults: Res
     meta: options.meta === undefined ? undefined : metaText(options.meta),
     onProgress,
     input,
+    onChunk,
   };
 }
 

@@ -382,11 +382,12 @@ export class WorkerHandle {
     } catch (error) {
       throw new ProtocolError(`Malformed chunk for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
     }
-    // run() keeps no chunks: they are credited back at once
-    if (!job.chunk(value)) {
+    // stream() gives credit as its reader takes chunks; run() once onChunk is done with one, or at once without it
+    job.chunk(value, () => {
+      if (job.worker !== this || job.settled) return;
       job.chunksCredited++;
       this.credit(job.id, 1);
-    }
+    });
   }
 
   private onProgress(frame: Frame): void {

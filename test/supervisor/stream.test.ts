@@ -115,3 +115,21 @@ it('kills a worker that sends chunks beyond its credit window, with a coded prot
   expect(chunks.length).toBeLessThanOrEqual(16);
   expect(error).toBeInstanceOf(WorkerCrashError);
 });
+
+it('run() with onChunk hands each chunk over in order, waits for a slow callback, and resolves with the return value', async () => {
+  const sup = supervisor({ worker, workers: 1 });
+  const seen: number[] = [];
+  let maxAhead = 0;
+  const result = await sup.run({ count: 40 }, {
+    name: 'numbers',
+    onChunk: async (chunk) => {
+      seen.push(chunk as number);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    },
+    onProgress: (value) => void (maxAhead = Math.max(maxAhead, (value as number) - seen.length)),
+  });
+  expect(result).toBe('end');
+  expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  // the generator ran at most the credit window ahead of the callback
+  expect(maxAhead).toBeLessThanOrEqual(17);
+});
