@@ -63,22 +63,7 @@ async function streamInRate() {
   return bytes / 1e6 / ((performance.now() - started) / 1000);
 }
 
-const rates = { raw: [], out: [], in: [] };
-const ratios = { out: [], in: [] };
-for (let r = 0; r < rounds; r++) {
-  const order = [
-    ['raw', rawRate],
-    ['out', streamOutRate],
-    ['in', streamInRate],
-  ];
-  for (let i = 0; i < r % 3; i++) order.push(order.shift());
-  const got = {};
-  for (const [name, measure] of order) got[name] = await measure();
-  for (const name of Object.keys(got)) rates[name].push(got[name]);
-  ratios.out.push(got.out / got.raw);
-  ratios.in.push(got.in / got.raw);
-}
-
+// the slow readers first, on a fresh process, so their memory figures are not those of the throughput rounds
 /** Runs `task` while sampling this process's RSS every 50 ms; resolves with the peak, MiB. */
 async function peakRss(task) {
   let peak = process.memoryUsage.rss();
@@ -102,6 +87,22 @@ const slowIn = await peakRss(async () => {
   }
   await sup.run(10, { name: 'consume', input: input() });
 });
+
+const rates = { raw: [], out: [], in: [] };
+const ratios = { out: [], in: [] };
+for (let r = 0; r < rounds; r++) {
+  const order = [
+    ['raw', rawRate],
+    ['out', streamOutRate],
+    ['in', streamInRate],
+  ];
+  for (let i = 0; i < r % 3; i++) order.push(order.shift());
+  const got = {};
+  for (const [name, measure] of order) got[name] = await measure();
+  for (const name of Object.keys(got)) rates[name].push(got[name]);
+  ratios.out.push(got.out / got.raw);
+  ratios.in.push(got.in / got.raw);
+}
 
 const timeJob = async (report) => {
   const started = performance.now();
