@@ -25,10 +25,13 @@ export interface JobDoneEvent {
   attempts: number;
   /** The worker that answered, when a worker answered. */
   workerId: number | undefined;
-  /** ms from submission to the dispatch of the attempt that settled it (the whole time, for a job that never ran). */
-  waitMs: number;
-  /** ms from that dispatch to the answer (0 for a job that never ran). */
-  runMs: number;
+  /**
+   * ms from submission to the dispatch of the attempt that settled it (the whole time, for a job that never ran).
+   * Every job submitted while a job:done listener is attached is timed; undefined for one submitted before.
+   */
+  waitMs: number | undefined;
+  /** ms from that dispatch to the answer (0 for a job that never ran); undefined when not timed. */
+  runMs: number | undefined;
   error: Error | undefined;
 }
 

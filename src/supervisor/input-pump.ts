@@ -10,19 +10,20 @@ import type { WorkerHandle } from './worker-handle.js';
 
 export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number): void {
   const source = job.options.input!;
+  const flow = job.flow;
   // one iterator per job: a retry (possible only while nothing was read) continues the same source
-  const iterator = (job.inputIterator ??=
+  const iterator = (flow.inputIterator ??=
     Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]());
-  job.inputCredits = STREAM_WINDOW;
+  flow.inputCredits = STREAM_WINDOW;
   const current = () => job.worker === worker && !job.settled;
   void (async () => {
     try {
       for (;;) {
-        while (job.inputCredits === 0 && current()) await new Promise<void>((resolve) => (job.onInputCredit = resolve));
-        job.onInputCredit = undefined;
+        while (flow.inputCredits === 0 && current()) await new Promise<void>((resolve) => (flow.onInputCredit = resolve));
+        flow.onInputCredit = undefined;
         if (!current()) break;
         // from here on the source is consumed: the job will not be retried
-        job.inputSent++;
+        flow.inputSent++;
         const step = await iterator.next();
         if (!current()) break;
         if (step.done) {
@@ -31,7 +32,7 @@ export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number):
         }
         const { enc, data } = encodeWireValue(step.value);
         checkFrameSize(data, 0, maxFrameSize, 'input chunk');
-        job.inputCredits--;
+        flow.inputCredits--;
         worker.sendInput(job.id, enc, data);
       }
       // the job ended before its input did: let the source clean up

@@ -3,6 +3,42 @@ import { JOB_HAS_INPUT, jobPrefix } from '../protocol/index.js';
 import type { ResolvedRunOptions } from './options.js';
 import type { WorkerHandle } from './worker-handle.js';
 
+/** What a job reports to the supervisor's job board. */
+export interface JobHooks {
+  /** After the job settles, once. */
+  settled(job: Job, ok: boolean, value: unknown): void;
+  /** Each progress value as it arrives (the `job:progress` event). */
+  progress(job: Job, value: unknown): void;
+}
+
+/** The state of a job's conversation: coalesced progress, its output stream, its input. */
+export class JobFlow {
+  /** The caller's onProgress is still working on an earlier value (it returned a promise). */
+  progressBusy = false;
+  /** The latest value that arrived while it was busy; earlier ones were replaced. */
+  progressNext: { value: unknown; attempt: number } | undefined;
+  /** The settlement, held back until the caller has seen the last progress value. */
+  deferredSettle: (() => void) | undefined;
+  /** Chunks received from the generator; once one reached the caller (stream() or onChunk), the job is no longer retried. */
+  chunksReceived = 0;
+  /** Chunks the caller has taken from stream(). */
+  chunksDelivered = 0;
+  /** Chunks of the current attempt credited back to its worker. */
+  chunksCredited = 0;
+  /** stream(): chunks waiting for the caller (at most the credit window). Undefined for run(). */
+  chunks: unknown[] | undefined;
+  /** Wakes the stream() consumer waiting for a chunk or the end. */
+  wake: (() => void) | undefined;
+  /** Input chunks read from the caller's source; once any was, it cannot be replayed and the job is not retried. */
+  inputSent = 0;
+  /** The caller's input source, opened once. */
+  inputIterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
+  /** Input chunks the current worker may still be sent. */
+  inputCredits = 0;
+  /** Wakes the input pump waiting for credit. */
+  onInputCredit: (() => void) | undefined;
+}
+
 export class Job {
   /** Attempts dispatched so far (1 after the first dispatch). */
   attempts = 0;
@@ -14,42 +50,20 @@ export class Job {
   servedBy: number | undefined;
   settled = false;
   timer: NodeJS.Timeout | undefined;
-  /** performance.now() at submission, and at the dispatch of the latest attempt (0 before the first). */
-  readonly queuedAt = performance.now();
+  /** performance.now() at submission (0: this job is not timed), and at the dispatch of its latest attempt. */
+  queuedAt = 0;
   dispatchedAt = 0;
+  /** How many jobs this one's timing stands for in stats() (sampling). */
+  timingWeight = 1;
   private resolveFn!: (value: unknown) => void;
   private rejectFn!: (error: Error) => void;
   readonly promise: Promise<unknown>;
-  /** Called after the job settles, once; the supervisor's bookkeeping hook. */
-  onSettled: ((job: Job, ok: boolean, value: unknown) => void) | undefined;
-  /** Called with each progress value as it arrives (the `job:progress` event). */
-  onProgressEvent: ((job: Job, value: unknown) => void) | undefined;
+  /** The supervisor's bookkeeping hooks, one object shared by every job. */
+  hooks: JobHooks | undefined;
   /** Ends the job's p-queue task, freeing its concurrency slot. */
   taskDone: (() => void) | undefined;
-  /** The caller's onProgress is still working on an earlier value (it returned a promise). */
-  private progressBusy = false;
-  /** The latest value that arrived while it was busy; earlier ones were replaced. */
-  private progressNext: { value: unknown; attempt: number } | undefined;
-  /** The settlement, held back until the caller has seen the last progress value. */
-  private deferredSettle: (() => void) | undefined;
-  /** Chunks received from the generator; once one reached the caller (stream() or onChunk), the job is no longer retried. */
-  chunksReceived = 0;
-  /** Chunks the caller has taken from stream(). */
-  chunksDelivered = 0;
-  /** Chunks of the current attempt credited back to its worker. */
-  chunksCredited = 0;
-  /** stream(): chunks waiting for the caller (at most the credit window). Undefined for run(), which drops chunks. */
-  chunks: unknown[] | undefined;
-  /** Input chunks read from the caller's source; once any was, it cannot be replayed and the job is not retried. */
-  inputSent = 0;
-  /** The caller's input source, opened once. */
-  inputIterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
-  /** Input chunks the current worker may still be sent. */
-  inputCredits = 0;
-  /** Wakes the input pump waiting for credit. */
-  onInputCredit: (() => void) | undefined;
-  /** Wakes the stream() consumer waiting for a chunk or the end. */
-  private wake: (() => void) | undefined;
+  /** Progress, stream and input state, made only for jobs that use them: most jobs stay small. */
+  flowState: JobFlow | undefined;
 
   constructor(
     readonly id: number,
@@ -70,16 +84,22 @@ export class Job {
   /** Counts a dispatch; a retry's frame says which attempt it is. */
   nextAttempt(): void {
     this.attempts++;
-    this.dispatchedAt = performance.now();
+    if (this.queuedAt !== 0) this.dispatchedAt = performance.now();
     if (this.attempts > 1) this.prefix = jobPrefix(this.name, this.attempts, this.options.meta, this.options.input ? JOB_HAS_INPUT : 0);
+  }
+
+  /** The job's flow state, made on first use. */
+  get flow(): JobFlow {
+    return (this.flowState ??= new JobFlow());
   }
 
   /** A progress value from the worker running the current attempt. */
   progress(value: unknown): void {
     if (this.settled) return;
-    this.onProgressEvent?.(this, value);
+    this.hooks?.progress(this, value);
     if (!this.options.onProgress) return;
-    if (this.progressBusy) this.progressNext = { value, attempt: this.attempts };
+    const flow = this.flow;
+    if (flow.progressBusy) flow.progressNext = { value, attempt: this.attempts };
     else this.deliverProgress(value, this.attempts);
   }
 
@@ -93,14 +113,15 @@ export class Job {
       return;
     }
     if (pending === null || typeof pending !== 'object' || typeof (pending as PromiseLike<void>).then !== 'function') return;
-    this.progressBusy = true;
+    const flow = this.flow;
+    flow.progressBusy = true;
     const next = () => {
-      this.progressBusy = false;
-      const queued = this.progressNext;
-      this.progressNext = undefined;
+      flow.progressBusy = false;
+      const queued = flow.progressNext;
+      flow.progressNext = undefined;
       if (queued) return this.deliverProgress(queued.value, queued.attempt);
-      const settle = this.deferredSettle;
-      this.deferredSettle = undefined;
+      const settle = flow.deferredSettle;
+      flow.deferredSettle = undefined;
       settle?.();
     };
     (pending as PromiseLike<void>).then(next, next);
@@ -108,10 +129,11 @@ export class Job {
 
   /** A chunk from the current attempt's generator. Returns false when nobody keeps it (run()), so the caller credits it back at once. */
   chunk(value: unknown, credit: () => void): void {
-    this.chunksReceived++;
+    const flow = this.flow;
+    flow.chunksReceived++;
     if (this.settled) return credit();
-    if (this.chunks) {
-      this.chunks.push(value);
+    if (flow.chunks) {
+      flow.chunks.push(value);
       this.wakeConsumer();
       return;
     }
@@ -133,14 +155,19 @@ export class Job {
 
   /** Resolves when a chunk is waiting or the job has settled. */
   nextChunk(): Promise<void> {
-    if ((this.chunks && this.chunks.length > 0) || this.settled) return Promise.resolve();
-    return new Promise((resolve) => (this.wake = resolve));
+    const flow = this.flow;
+    if ((flow.chunks && flow.chunks.length > 0) || this.settled) return Promise.resolve();
+    return new Promise((resolve) => (flow.wake = resolve));
   }
 
+  /** Wakes whoever waits on this job's flow: the stream() reader, the input pump. */
   private wakeConsumer(): void {
-    const wake = this.wake;
-    this.wake = undefined;
+    const flow = this.flowState;
+    if (!flow) return;
+    const wake = flow.wake;
+    flow.wake = undefined;
     wake?.();
+    flow.onInputCredit?.();
   }
 
   /** Resolves the job unless it already settled; returns whether this call settled it. */
@@ -150,10 +177,9 @@ export class Job {
     this.clearTimer();
     this.settleAfterProgress(() => this.resolveFn(value));
     this.wakeConsumer();
-    this.onInputCredit?.();
     // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
-    this.onSettled?.(this, true, value);
+    this.hooks?.settled(this, true, value);
     return true;
   }
 
@@ -164,15 +190,15 @@ export class Job {
     this.clearTimer();
     this.settleAfterProgress(() => this.rejectFn(error));
     this.wakeConsumer();
-    this.onInputCredit?.();
     this.taskDone?.();
-    this.onSettled?.(this, false, error);
+    this.hooks?.settled(this, false, error);
     return true;
   }
 
   /** Settles now, or once the caller's onProgress has seen the last value. */
   private settleAfterProgress(settle: () => void): void {
-    if (this.progressBusy) this.deferredSettle = settle;
+    const flow = this.flowState;
+    if (flow?.progressBusy) flow.deferredSettle = settle;
     else settle();
   }
 

@@ -247,7 +247,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     try {
       for (;;) {
         await job.nextChunk();
-        if (job.chunks!.length > 0) yield this.jobs.take(job) as T;
+        if (job.flow.chunks!.length > 0) yield this.jobs.take(job) as T;
         else break;
       }
       await job.promise;

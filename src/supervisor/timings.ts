@@ -1,6 +1,7 @@
 /*
- * Job timing over a sliding window: the last WINDOW jobs' wait (queued →
- * dispatched) and run (dispatched → settled) times in two ring buffers, so
+ * Job timing over a sliding window: the last WINDOW timed jobs' wait (queued →
+ * dispatched) and run (dispatched → settled) times in two ring buffers (every
+ * job while job:done is listened to, else one in 16), so
  * recording costs two array writes; percentiles are computed only when
  * stats() asks. Utilisation is the busy slot time of those jobs over the slot
  * time the pool offered while they ran.
@@ -21,7 +22,7 @@ export interface TimingStats {
   run: Percentiles;
   /** Busy slot time over available slot time (workers × perWorker) since the oldest job in the window, 0 to 1. */
   utilisation: number;
-  /** Jobs the figures are taken over (at most 1024). */
+  /** Timed jobs the figures are taken over (at most 1024; one job in 16 is timed unless job:done is listened to). */
   jobs: number;
 }
 
@@ -29,11 +30,14 @@ export class JobTimings {
   private readonly waits = new Float64Array(WINDOW);
   private readonly runs = new Float64Array(WINDOW);
   private readonly ends = new Float64Array(WINDOW);
+  /** How many jobs each entry stands for (1, or the sampling rate when only some jobs are timed). */
+  private readonly weights = new Float64Array(WINDOW);
   private next = 0;
   private count = 0;
 
-  record(waitMs: number, runMs: number, now: number): void {
+  record(waitMs: number, runMs: number, now: number, weight = 1): void {
     const at = this.next;
+    this.weights[at] = weight;
     this.waits[at] = waitMs;
     this.runs[at] = runMs;
     this.ends[at] = now;
@@ -48,7 +52,7 @@ export class JobTimings {
     let busy = 0;
     let since = now;
     for (let i = 0; i < n; i++) {
-      busy += this.runs[i];
+      busy += this.runs[i] * this.weights[i];
       since = Math.min(since, this.ends[i] - this.runs[i]);
     }
     const span = (now - since) * slots;

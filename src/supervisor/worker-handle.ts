@@ -357,9 +357,10 @@ export class WorkerHandle {
   private onInputCredit(frame: Frame): void {
     const job = this.inFlight.get(frame.id);
     if (!job) return; // settled meanwhile
-    job.inputCredits += readCredit(frame.payload);
-    if (job.inputCredits > STREAM_WINDOW) throw new ProtocolError(`Input credit overflow: ${job.inputCredits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
-    job.onInputCredit?.();
+    const flow = job.flow;
+    flow.inputCredits += readCredit(frame.payload);
+    if (flow.inputCredits > STREAM_WINDOW) throw new ProtocolError(`Input credit overflow: ${flow.inputCredits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
+    flow.onInputCredit?.();
   }
 
   /** Lets the worker send `count` more chunks of a job's stream. */
@@ -373,7 +374,8 @@ export class WorkerHandle {
       if (this.abandoned.has(frame.id)) return;
       throw new ProtocolError(`Chunk for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
     }
-    if (job.chunksReceived - job.chunksCredited >= STREAM_WINDOW) {
+    const flow = job.flow;
+    if (flow.chunksReceived - flow.chunksCredited >= STREAM_WINDOW) {
       throw new ProtocolError(`Job ${frame.id} sent a chunk beyond its credit window of ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
     }
     let value: unknown;
@@ -385,7 +387,7 @@ export class WorkerHandle {
     // stream() gives credit as its reader takes chunks; run() once onChunk is done with one, or at once without it
     job.chunk(value, () => {
       if (job.worker !== this || job.settled) return;
-      job.chunksCredited++;
+      flow.chunksCredited++;
       this.credit(job.id, 1);
     });
   }

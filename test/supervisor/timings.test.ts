@@ -17,6 +17,10 @@ it('computes percentiles over the window and utilisation over the slot time the 
   expect(stats.utilisation).toBeCloseTo(1, 5);
   // the same work offered twice the slots: half used
   expect(timings.stats(1000, 2).utilisation).toBeCloseTo(0.5, 5);
+  // a sampled entry stands for the jobs it was sampled from
+  const sampled = new JobTimings();
+  for (let i = 1; i <= 10; i++) sampled.record(1, 10, i * 160, 16);
+  expect(sampled.stats(1600, 1).utilisation).toBeCloseTo(1, 5);
   // only the last 1,024 jobs count
   for (let i = 0; i < 2000; i++) timings.record(1, 1, 2000 + i);
   expect(timings.stats(4000, 1)).toMatchObject({ jobs: 1024, wait: { max: 1 } });
