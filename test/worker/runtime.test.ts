@@ -92,3 +92,34 @@ it('the supervisor rejects a worker of another protocol version with a clear err
   expect(error.message).toContain('Protocol version mismatch: the worker speaks version 99, the supervisor speaks 2');
   expect((error.cause as { cause?: { code?: string } }).cause?.code).toBe('ERR_PROTOCOL_VERSION');
 });
+
+it('exits with a coded message when the supervisor grants more stream credit than the window, or sends input a job was not given', async () => {
+  const worker = startWorker(fixture('progress.ts'));
+  await until(() => worker.frames.length >= 1);
+  const { enc, bytes } = encodeValue({ count: 3 });
+  worker.channel.write(encodeFrame(FrameKind.Job, enc, 9, Buffer.concat([jobPrefix('numbers'), bytes])));
+  await until(() => worker.frames.some((f) => f.kind === FrameKind.Result));
+  // a stream that finished: credit for it is ignored
+  const credit = (count: number) => {
+    const payload = Buffer.alloc(4);
+    payload.writeUInt32BE(count, 0);
+    return payload;
+  };
+  worker.channel.write(encodeFrame(FrameKind.Credit, 0, 9, credit(1)));
+  // a running stream granted more than its window
+  worker.channel.write(encodeFrame(FrameKind.Job, enc, 10, Buffer.concat([jobPrefix('endless'), encodeValue({ file: '/dev/null' }).bytes])));
+  await until(() => worker.frames.some((f) => f.kind === FrameKind.Chunk && f.id === 10));
+  worker.channel.write(encodeFrame(FrameKind.Credit, 0, 10, credit(0xffffffff)));
+  const [code] = await worker.exited;
+  expect(code).toBe(5);
+  expect(worker.stderr()).toMatch(/invalid data from the supervisor, exiting: Credit overflow/);
+
+  const second = startWorker(fixture('progress.ts'));
+  await until(() => second.frames.length >= 1);
+  second.channel.write(encodeFrame(FrameKind.Job, enc, 11, Buffer.concat([jobPrefix('endless'), encodeValue({ file: '/dev/null' }).bytes])));
+  await until(() => second.frames.some((f) => f.kind === FrameKind.Chunk && f.id === 11));
+  second.channel.write(encodeFrame(FrameKind.Chunk, Enc.Json, 11, Buffer.from('1')));
+  const [code2] = await second.exited;
+  expect(code2).toBe(5);
+  expect(second.stderr()).toMatch(/Input for job 11, which was given none/);
+});
