@@ -67,6 +67,8 @@ describe('the invariants', () => {
       rejected(spec(4, 'slow', { timeout: 100 }), new JobTimeoutError(4, 100), 120),
       rejected(spec(5, 'hang'), new SupervisorClosedError(), 600),
       { spec: spec(6, 'ok'), at: 550, state: 'draining', settledAt: 550, outcome: { ok: false, error: new SupervisorClosedError() } },
+      { ...resolved(spec(7, 'stream'), { id: 7 }), chunks: [0, 1, 2, 3].map((seq) => ({ id: 7, seq })) },
+      { ...rejected(spec(8, 'stream'), crash(101, 1)), chunks: [{ id: 8, seq: 0 }] },
     ] satisfies JobRecord[];
     return {
       plan: makePlan(1),
@@ -74,13 +76,14 @@ describe('the invariants', () => {
       reloads: [{ broken: true, at: 50, settledAt: 80, error: Object.assign(new Error('no'), { code: 'ERR_WORKER_BOOT' }) }],
       spawned: [100, 101],
       exited: new Set([100, 101]),
-      done: new Map([1, 2, 3, 4, 5].map((id) => [id, 1])),
+      done: new Map([1, 2, 3, 4, 5, 7, 8].map((id) => [id, 1])),
       doneByName: new Map([
         ['ok', { ok: 1, failed: 0 }],
         ['throws', { ok: 0, failed: 1 }],
         ['exit', { ok: 0, failed: 1 }],
         ['slow', { ok: 0, failed: 1 }],
         ['hang', { ok: 0, failed: 1 }],
+        ['stream', { ok: 1, failed: 1 }],
       ]),
       failures: [],
       target: 2,
@@ -123,6 +126,9 @@ describe('the invariants', () => {
     ['a reload rejected without a code', (r) => (r.reloads[0].error = new Error('no code')), 'reload'],
     ['a broken reload that resolved', (r) => delete r.reloads[0].error, 'reload'],
     ['a reload that never settled', (r) => delete r.reloads[0].settledAt, 'reload'],
+    ['a stream chunk delivered twice', (r) => r.jobs[6].chunks!.splice(1, 0, { id: 7, seq: 0 }), 'wrong'],
+    ['a stream chunk of another job', (r) => ((r.jobs[7].chunks![0] as { id: number }).id = 3), 'wrong'],
+    ['a stream that resolved short of its chunks', (r) => r.jobs[6].chunks!.pop(), 'wrong'],
   ])('catch %s', (_, spoil, rule) => {
     const run = cleanRun();
     spoil(run);

@@ -3,7 +3,7 @@
  * could have touched it, and what the pool as a whole must do. Pure functions
  * of a RunRecord, so they can be tested on hand-made records.
  */
-import { SETTINGS, type JobKind } from './plan.js';
+import { SETTINGS, STREAM_CHUNKS, type JobKind } from './plan.js';
 import { describeError, type JobRecord, type RunRecord } from './scheduler.js';
 
 export type Rule = 'lost' | 'doubled' | 'wrong' | 'job:done' | 'pool failed' | 'recovery' | 'close' | 'leftover' | 'reload';
@@ -18,6 +18,7 @@ const OWN_END: Record<JobKind, 'resolves' | 'never' | string> = {
   ok: 'resolves',
   spin: 'resolves',
   grandchild: 'resolves',
+  stream: 'resolves',
   throws: 'E_FAULTY',
   exit: 'ERR_WORKER_CRASHED',
   slow: 'ERR_JOB_TIMEOUT',
@@ -75,6 +76,13 @@ export function checkRun(r: RunRecord): Violation[] {
 function judge(job: JobRecord, r: RunRecord): string | undefined {
   const { spec } = job;
   const outcome = job.outcome!;
+  if (spec.kind === 'stream') {
+    // chunks reach the caller once each, in order, all its own: the whole stream, or a prefix of it when it failed
+    const chunks = (job.chunks ?? []) as Array<{ id?: unknown; seq?: unknown }>;
+    const bad = chunks.findIndex((chunk, i) => chunk?.id !== spec.id || chunk?.seq !== i);
+    if (bad !== -1) return `streamed ${JSON.stringify(chunks)}: chunk ${bad} is repeated, out of order or another job's`;
+    if (outcome.ok && chunks.length !== STREAM_CHUNKS) return `resolved after ${chunks.length} of its ${STREAM_CHUNKS} chunks`;
+  }
   if (outcome.ok) {
     if (!accepts(job.state)) return `resolved, though it was submitted while the pool was ${job.state}`;
     if (OWN_END[spec.kind] !== 'resolves') return `resolved with ${JSON.stringify(outcome.value)}, which a ${spec.kind} job cannot`;

@@ -14,7 +14,10 @@
  */
 import { chance, int, mulberry32, weighted, type Rng } from './rng.js';
 
-export type JobKind = 'ok' | 'exit' | 'throws' | 'hang' | 'slow' | 'spin' | 'grandchild';
+export type JobKind = 'ok' | 'exit' | 'throws' | 'hang' | 'slow' | 'spin' | 'grandchild' | 'stream';
+
+/** Chunks a `stream` job sends in and gets back. */
+export const STREAM_CHUNKS = 4;
 /** Which workers a kill or stop aims at; `any` is any live worker. */
 export type Phase = 'starting' | 'ready' | 'draining' | 'any';
 export type Profile = 'full' | 'baseline';
@@ -120,10 +123,11 @@ export function makePlan(seed: number, { profile = 'full' as Profile, stormMs = 
 }
 
 function drawJob(rng: Rng, id: number): JobSpec {
-  const kind = weighted(rng, { ok: 78, spin: 5, throws: 6, grandchild: 5, exit: 3, slow: 3 });
+  const kind = weighted(rng, { ok: 78, spin: 5, throws: 6, grandchild: 5, exit: 3, slow: 3, stream: 6 });
   const ms = int(rng, 0, 40);
   if (kind === 'slow') return { id, kind, ms: 3000, timeout: int(rng, 100, 400) };
   if (kind === 'spin') return { id, kind, ms: int(rng, 50, 400) };
+  if (kind === 'stream') return { id, kind, ms: int(rng, 0, 10) };
   if (kind === 'ok' && chance(rng, 0.25)) return { id, kind, ms, timeout: int(rng, 400, 1200) };
   return { id, kind, ms };
 }

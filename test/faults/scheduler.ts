@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { createSupervisor, type SupervisorOptions, type SupervisorState, type WorkerStats } from 'supervise';
 import { alive, fixture, waitFor } from '../helpers.js';
-import { SETTINGS, type Action, type JobSpec, type Plan, type Step } from './plan.js';
+import { SETTINGS, STREAM_CHUNKS, type Action, type JobSpec, type Plan, type Step } from './plan.js';
 
 export interface JobRecord {
   spec: JobSpec;
@@ -22,6 +22,8 @@ export interface JobRecord {
   state: SupervisorState;
   settledAt?: number;
   outcome?: { ok: true; value: unknown } | { ok: false; error: unknown };
+  /** A stream job's chunks, as they reached the caller. */
+  chunks?: unknown[];
   /** Still unsettled when every job had to be settled: close() resolved (plus a second), or its bound passed. */
   stranded?: boolean;
 }
@@ -146,7 +148,8 @@ export async function runPlan(plan: Plan): Promise<RunRecord> {
   const submit = (spec: JobSpec) => {
     const job: JobRecord = { spec, at: now(), state: sup.state };
     rec.jobs.push(job);
-    sup.run({ id: spec.id, ms: spec.ms }, { name: spec.kind, timeout: spec.timeout }).then(
+    const settled = spec.kind === 'stream' ? readStream(job) : sup.run({ id: spec.id, ms: spec.ms }, { name: spec.kind, timeout: spec.timeout });
+    settled.then(
       (value) => {
         job.settledAt = now();
         job.outcome = { ok: true, value };
@@ -156,6 +159,15 @@ export async function runPlan(plan: Plan): Promise<RunRecord> {
         job.outcome = { ok: false, error };
       },
     );
+  };
+
+  /** Runs a stream job (its id as input, STREAM_CHUNKS times; chunks back) and resolves with its id once the stream ends. */
+  const readStream = async (job: JobRecord): Promise<unknown> => {
+    const { spec } = job;
+    job.chunks = [];
+    const input = Array.from({ length: STREAM_CHUNKS }, () => spec.id);
+    for await (const chunk of sup.stream({ id: spec.id, ms: spec.ms }, { name: 'stream', timeout: spec.timeout, input })) job.chunks.push(chunk);
+    return { id: spec.id };
   };
 
   /** Finds a worker in the aimed-at phase (waiting up to ARM_MS for one), then SIGKILLs or SIGSTOPs it. */
