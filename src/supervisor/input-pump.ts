@@ -11,13 +11,15 @@ import type { WorkerHandle } from './worker-handle.js';
 export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number): void {
   const source = job.options.input!;
   const flow = job.flow;
-  // one iterator per job: a retry (possible only while nothing was read) continues the same source
-  const iterator = (flow.inputIterator ??=
-    Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]());
   flow.inputCredits = STREAM_WINDOW;
   const current = () => job.worker === worker && !job.settled;
+  let iterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
   void (async () => {
     try {
+      // one iterator per job: a retry (possible only while nothing was read) continues the same source.
+      // Opened in here, so a source that throws as it opens fails the input, not the dispatch.
+      iterator = flow.inputIterator ??=
+        Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]();
       for (;;) {
         while (flow.inputCredits === 0 && current()) await new Promise<void>((resolve) => (flow.onInputCredit = resolve));
         flow.onInputCredit = undefined;
@@ -39,7 +41,7 @@ export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number):
       if (job.settled) await iterator.return?.();
     } catch (error) {
       if (current()) worker.endInput(job.id, error);
-      else if (job.settled) await Promise.resolve(iterator.return?.()).catch(() => {});
+      else if (job.settled) await Promise.resolve(iterator?.return?.()).catch(() => {});
     }
   })();
 }

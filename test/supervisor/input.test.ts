@@ -73,3 +73,14 @@ it('rejects an input that is not iterable with a coded option error', async () =
   const sup = supervisor({ worker, workers: 1 });
   await expect(sup.run(null, { name: 'sum', input: 42 as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
 });
+
+it('fails only the job, with its own error, when the input throws as it is opened', async () => {
+  const sup = supervisor({ worker, workers: 1 });
+  const input = {
+    [Symbol.asyncIterator]() {
+      throw Object.assign(new Error('cannot open the upload'), { code: 'E_OPEN' });
+    },
+  };
+  await expect(sup.run(null, { name: 'sum', input })).rejects.toMatchObject({ message: 'cannot open the upload', code: 'E_OPEN' });
+  expect(await sup.run(null, { name: 'sum', input: [1, 2] })).toBe(3);
+});
