@@ -72,19 +72,3 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> ext
     return super.emit(event, ...args);
   }
 }
-
-/** Resolves at the first of `events` about worker `workerId`. */
-export function onceWorker(
-  emitter: TypedEmitter<SupervisorEvents>,
-  workerId: number,
-  events: ReadonlyArray<'worker:ready' | 'worker:exit'>,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (event: WorkerInfo) => {
-      if (event.workerId !== workerId) return;
-      for (const name of events) emitter.off(name, done);
-      resolve();
-    };
-    for (const name of events) emitter.on(name, done);
-  });
-}
