@@ -22,6 +22,40 @@ export const PROTOCOL_VERSION = 2;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
 /** Chunks a generator handler may send before the caller takes any: the credit window, the same on both sides. */
 export const STREAM_WINDOW = 16;
+/**
+ * The sender also holds back while this many bytes of chunks are unread (a
+ * chunk larger than this still goes when nothing else is unread), so big
+ * chunks do not pile up 16 deep in the reader's memory.
+ */
+export const STREAM_BYTE_WINDOW = 4 * 1024 * 1024;
+
+/** Bytes a chunk's encoded data counts for against STREAM_BYTE_WINDOW. */
+export function chunkBytes(data: Uint8Array | string): number {
+  return typeof data === 'string' ? data.length : data.byteLength;
+}
+
+/**
+ * What a sender of chunks has in flight: their sizes, oldest first. A credit
+ * of n from the reader means the n oldest were taken.
+ */
+export class SentChunks {
+  private readonly sizes: number[] = [];
+  bytes = 0;
+
+  sent(size: number): void {
+    this.sizes.push(size);
+    this.bytes += size;
+  }
+
+  taken(count: number): void {
+    for (let i = 0; i < count && this.sizes.length > 0; i++) this.bytes -= this.sizes.shift()!;
+  }
+
+  /** Whether the byte window is full (and something is unread). */
+  get full(): boolean {
+    return this.bytes >= STREAM_BYTE_WINDOW && this.sizes.length > 0;
+  }
+}
 
 export const FrameKind = {
   /** worker → supervisor, once, after the module loaded: { version, pid, handlers } */

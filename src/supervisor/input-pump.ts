@@ -4,7 +4,7 @@
  * takes), so a slow handler pauses the source. Stops when the job settles or
  * its worker changes; a source that throws ends the input with that error.
  */
-import { STREAM_WINDOW, checkFrameSize, encodeWireValue } from '../protocol/index.js';
+import { STREAM_WINDOW, SentChunks, checkFrameSize, chunkBytes, encodeWireValue } from '../protocol/index.js';
 import type { Job } from './job.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -12,6 +12,7 @@ export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number):
   const source = job.options.input!;
   const flow = job.flow;
   flow.inputCredits = STREAM_WINDOW;
+  flow.inputUnread = new SentChunks();
   const current = () => job.worker === worker && !job.settled;
   let iterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
   void (async () => {
@@ -21,7 +22,7 @@ export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number):
       iterator = flow.inputIterator ??=
         Symbol.asyncIterator in source ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]() : (source as Iterable<unknown>)[Symbol.iterator]();
       for (;;) {
-        while (flow.inputCredits === 0 && current()) await new Promise<void>((resolve) => (flow.onInputCredit = resolve));
+        while ((flow.inputCredits === 0 || flow.inputUnread.full) && current()) await new Promise<void>((resolve) => (flow.onInputCredit = resolve));
         flow.onInputCredit = undefined;
         if (!current()) break;
         // from here on the source is consumed: the job will not be retried
@@ -35,6 +36,7 @@ export function pumpInput(job: Job, worker: WorkerHandle, maxFrameSize: number):
         const { enc, data } = encodeWireValue(step.value);
         checkFrameSize(data, 0, maxFrameSize, 'input chunk');
         flow.inputCredits--;
+        flow.inputUnread.sent(chunkBytes(data));
         worker.sendInput(job.id, enc, data);
       }
       // the job ended before its input did: let the source clean up

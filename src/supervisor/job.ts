@@ -1,5 +1,5 @@
 // One job's life in the supervisor: its encoded payload, its attempts, its progress, and the promise that settles exactly once.
-import { JOB_HAS_INPUT, jobPrefix } from '../protocol/index.js';
+import { JOB_HAS_INPUT, jobPrefix, SentChunks } from '../protocol/index.js';
 import type { ResolvedRunOptions } from './options.js';
 import type { WorkerHandle } from './worker-handle.js';
 
@@ -35,6 +35,8 @@ export class JobFlow {
   inputIterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
   /** Input chunks the current worker may still be sent. */
   inputCredits = 0;
+  /** Input chunks sent to the current worker and not yet taken, for the byte window. */
+  inputUnread = new SentChunks();
   /** Wakes the input pump waiting for credit. */
   onInputCredit: (() => void) | undefined;
 }

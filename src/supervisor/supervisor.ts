@@ -220,7 +220,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   /**
    * Runs a generator handler (an `async function*`) and yields its chunks as
    * they come. Backpressure is credit-based: the worker never has more than
-   * 16 chunks unread by you in flight, so a slow consumer pauses the
+   * 16 chunks (or 4 MiB) unread by you in flight, so a slow consumer pauses the
    * generator instead of filling memory. Breaking out of the loop cancels the
    * job (its `ctx.signal` aborts). The generator's return value is not
    * yielded. A stream that has produced chunks is not retried if its worker

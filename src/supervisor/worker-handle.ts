@@ -358,7 +358,9 @@ export class WorkerHandle {
     const job = this.inFlight.get(frame.id);
     if (!job) return; // settled meanwhile
     const flow = job.flow;
-    flow.inputCredits += readCredit(frame.payload);
+    const count = readCredit(frame.payload);
+    flow.inputCredits += count;
+    flow.inputUnread.taken(count);
     if (flow.inputCredits > STREAM_WINDOW) throw new ProtocolError(`Input credit overflow: ${flow.inputCredits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
     flow.onInputCredit?.();
   }

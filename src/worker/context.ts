@@ -1,7 +1,7 @@
 // The per-job `ctx` handed to handlers; the signal, logger and meta are made only if the handler asks.
 import type { Logger } from 'pino';
 import { PayloadError } from '../errors.js';
-import { STREAM_WINDOW } from '../protocol/index.js';
+import { SentChunks, STREAM_WINDOW } from '../protocol/index.js';
 import { NO_INPUT, type InputQueue } from './input.js';
 import type { JobContext } from './types.js';
 
@@ -20,6 +20,8 @@ export class Context implements JobContext {
   pendingProgress: { value: unknown } | undefined;
   /** Chunks a generator handler may still send before the caller takes some (credit-based backpressure). */
   credits = STREAM_WINDOW;
+  /** The chunks sent and not yet taken, for the byte window. */
+  readonly unread = new SentChunks();
   /** Wakes a generator handler waiting for credit. */
   onCredit: (() => void) | undefined;
   /** The job's input stream, when the caller gave one. */

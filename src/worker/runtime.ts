@@ -33,6 +33,7 @@ import {
   WorkerExit,
   STREAM_WINDOW,
   JOB_HAS_INPUT,
+  chunkBytes,
   creditPayload,
   readCredit,
   deserializeError,
@@ -147,7 +148,9 @@ export class WorkerRuntime {
       case FrameKind.Credit: {
         const ctx = this.inFlight.get(frame.id);
         if (!ctx) return; // the stream ended meanwhile
-        ctx.credits += readCredit(frame.payload);
+        const count = readCredit(frame.payload);
+        ctx.credits += count;
+        ctx.unread.taken(count);
         if (ctx.credits > STREAM_WINDOW) throw new ProtocolError(`Credit overflow: ${ctx.credits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
         ctx.onCredit?.();
         return;
@@ -209,7 +212,7 @@ export class WorkerRuntime {
    */
   private async pumpStream(ctx: Context, iterator: AsyncIterator<unknown>): Promise<unknown> {
     for (;;) {
-      while (ctx.credits === 0 && !ctx.aborted) await new Promise<void>((resolve) => (ctx.onCredit = resolve));
+      while ((ctx.credits === 0 || ctx.unread.full) && !ctx.aborted) await new Promise<void>((resolve) => (ctx.onCredit = resolve));
       ctx.onCredit = undefined;
       if (ctx.aborted) {
         await iterator.return?.();
@@ -226,6 +229,7 @@ export class WorkerRuntime {
       // progress reported so far goes out before the chunk
       if (ctx.pendingProgress) this.sendProgress(ctx);
       ctx.credits--;
+      ctx.unread.sent(chunkBytes(encoded.data));
       this.writer.send(FrameKind.Chunk, encoded.enc, ctx.jobId, encoded.data);
     }
   }

@@ -133,3 +133,19 @@ it('run() with onChunk hands each chunk over in order, waits for a slow callback
   // the generator ran at most the credit window ahead of the callback
   expect(maxAhead).toBeLessThanOrEqual(17);
 });
+
+it('holds big chunks back by bytes too: at most about 4 MiB unread, whatever the chunk count window', async () => {
+  const sup = supervisor({ worker, workers: 1 });
+  let produced = 0;
+  let read = 0;
+  let maxAhead = 0;
+  for await (const chunk of sup.stream<Uint8Array>({ count: 30, bytes: 1 << 20 }, { name: 'numbers', onProgress: (value) => void (produced = value as number) })) {
+    expect(chunk.length).toBe(1 << 20);
+    read++;
+    maxAhead = Math.max(maxAhead, produced + 1 - read);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(read).toBe(30);
+  // 4 MiB of 1 MiB chunks unread, plus the one being made
+  expect(maxAhead).toBeLessThanOrEqual(6);
+});
