@@ -171,10 +171,9 @@ export class JobBoard {
       job.worker = undefined;
       job.clearTimer();
       job.crashes++;
-      // a stream that has produced chunks cannot start over without repeating them
-      // and an input source cannot be read again
+      // a stream that has produced chunks cannot start over without repeating them, nor an input source be read again
       const flow = job.flowState;
-      const streamed = flow !== undefined && (((flow.chunks !== undefined || job.options.onChunk !== undefined) && flow.chunksReceived > 0) || flow.inputSent > 0);
+      const streamed = flow?.cannotReplay(job.options.onChunk) === true;
       if (failure) {
         job.reject(failure);
       } else if (job.attempts <= job.options.retries && !streamed) {
@@ -187,7 +186,7 @@ export class JobBoard {
             jobId: job.id,
             attempts: job.attempts,
             crashes: job.crashes,
-            chunks: flow?.chunks !== undefined ? flow.chunksDelivered + flow.chunks.length : job.options.onChunk ? flow?.chunksReceived : undefined,
+            chunks: flow?.chunksThrough(job.options.onChunk),
             pid: worker.pid,
             reason: exit.reason,
             exitCode: exit.exitCode,

@@ -39,6 +39,17 @@ export class JobFlow {
   inputUnread = new SentChunks();
   /** Wakes the input pump waiting for credit. */
   onInputCredit: (() => void) | undefined;
+
+  /** Whether running the job again would repeat chunks the caller already got, or need input already read. */
+  cannotReplay(onChunk: unknown): boolean {
+    return ((this.chunks !== undefined || onChunk !== undefined) && this.chunksReceived > 0) || this.inputSent > 0;
+  }
+
+  /** Chunks that reached (or are waiting for) the caller, for crash reports; undefined when chunks are dropped. */
+  chunksThrough(onChunk: unknown): number | undefined {
+    if (this.chunks !== undefined) return this.chunksDelivered + this.chunks.length;
+    return onChunk !== undefined ? this.chunksReceived : undefined;
+  }
 }
 
 export class Job {
@@ -129,31 +140,37 @@ export class Job {
     (pending as PromiseLike<void>).then(next, next);
   }
 
-  /** A chunk from the current attempt's generator. Returns false when nobody keeps it (run()), so the caller credits it back at once. */
-  chunk(value: unknown, credit: () => void): void {
+  /**
+   * A chunk from the current attempt's generator. stream() keeps it until its
+   * reader takes it; run() hands it to onChunk and gives the worker credit
+   * once that is done, or at once without onChunk.
+   */
+  chunk(value: unknown, from: { creditBack(job: Job): void }): void {
     const flow = this.flow;
     flow.chunksReceived++;
-    if (this.settled) return credit();
+    if (this.settled) return from.creditBack(this);
     if (flow.chunks) {
       flow.chunks.push(value);
       this.wakeConsumer();
       return;
     }
     const { onChunk } = this.options;
-    if (!onChunk) return credit();
+    if (!onChunk) return from.creditBack(this);
     // run() with onChunk: the worker may send the next once the callback is done with this one
     let pending: unknown;
     try {
       pending = onChunk(value, { jobId: this.id, attempt: this.attempts });
     } catch {
-      return credit();
+      return from.creditBack(this);
     }
     if (pending !== null && typeof pending === 'object' && typeof (pending as PromiseLike<void>).then === 'function') {
+      const credit = () => from.creditBack(this);
       (pending as PromiseLike<void>).then(credit, credit);
     } else {
-      credit();
+      from.creditBack(this);
     }
   }
+
 
   /** Resolves when a chunk is waiting or the job has settled. */
   nextChunk(): Promise<void> {

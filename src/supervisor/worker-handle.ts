@@ -371,43 +371,37 @@ export class WorkerHandle {
   }
 
   private onChunk(frame: Frame): void {
-    const job = this.inFlight.get(frame.id);
-    if (!job) {
-      if (this.abandoned.has(frame.id)) return;
-      throw new ProtocolError(`Chunk for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
-    }
+    const job = this.runningJob(frame, 'Chunk');
+    if (!job) return;
     const flow = job.flow;
     if (flow.chunksReceived - flow.chunksCredited >= STREAM_WINDOW) {
       throw new ProtocolError(`Job ${frame.id} sent a chunk beyond its credit window of ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
     }
-    let value: unknown;
-    try {
-      value = decodeValue(frame.enc, frame.payload);
-    } catch (error) {
-      throw new ProtocolError(`Malformed chunk for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
-    }
     // stream() gives credit as its reader takes chunks; run() once onChunk is done with one, or at once without it
-    job.chunk(value, () => {
-      if (job.worker !== this || job.settled) return;
-      flow.chunksCredited++;
-      this.credit(job.id, 1);
-    });
+    job.chunk(decodeFrameValue(frame, 'chunk'), this);
+  }
+
+  /** The worker may send one more chunk of this job's stream (the caller took one), if the job still runs here. */
+  creditBack(job: Job): void {
+    if (job.worker !== this || job.settled) return;
+    job.flow.chunksCredited++;
+    this.credit(job.id, 1);
   }
 
   private onProgress(frame: Frame): void {
+    this.runningJob(frame, 'Progress')?.progress(decodeFrameValue(frame, 'progress'));
+  }
+
+  /**
+   * The job a chunk or progress frame is about. A job settled here (timed
+   * out, cancelled) may still report, and is ignored (undefined); a job this
+   * worker was never given is a protocol error.
+   */
+  private runningJob(frame: Frame, what: string): Job | undefined {
     const job = this.inFlight.get(frame.id);
-    if (!job) {
-      // a job settled here (timed out, cancelled) may still report; anything else is a lie
-      if (this.abandoned.has(frame.id)) return;
-      throw new ProtocolError(`Progress for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
-    }
-    let value: unknown;
-    try {
-      value = decodeValue(frame.enc, frame.payload);
-    } catch (error) {
-      throw new ProtocolError(`Malformed progress for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
-    }
-    job.progress(value);
+    if (job) return job;
+    if (this.abandoned.has(frame.id)) return undefined;
+    throw new ProtocolError(`${what} for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
   }
 
   private onReply(frame: Frame): void {
@@ -425,11 +419,7 @@ export class WorkerHandle {
     let value: unknown;
     let ok: boolean;
     if (frame.kind === FrameKind.Result) {
-      try {
-        value = decodeValue(frame.enc, frame.payload);
-      } catch (error) {
-        throw new ProtocolError(`Malformed result for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
-      }
+      value = decodeFrameValue(frame, 'result');
       ok = true;
     } else {
       value = deserializeError(parseJson<SerializedError>(frame.payload, 'error'));
@@ -556,6 +546,15 @@ export class WorkerHandle {
 
 function asErrno(error: unknown): NodeJS.ErrnoException {
   return error instanceof Error ? (error as NodeJS.ErrnoException) : Object.assign(new Error(String(error)), { code: 'ERR_SPAWN' });
+}
+
+/** A frame's value; one that does not decode is a coded protocol error (the worker is killed, its jobs retried). */
+function decodeFrameValue(frame: Frame, what: string): unknown {
+  try {
+    return decodeValue(frame.enc, frame.payload);
+  } catch (error) {
+    throw new ProtocolError(`Malformed ${what} for job ${frame.id}: ${(error as Error).message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
+  }
 }
 
 function levelMethod(level: number): 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' {

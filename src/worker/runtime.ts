@@ -236,7 +236,8 @@ export class WorkerRuntime {
 
   private finish(id: number, ok: boolean, value: unknown): void {
     const ctx = this.inFlight.get(id);
-    if (!ctx || !this.inFlight.delete(id)) return;
+    if (!ctx) return;
+    this.inFlight.delete(id);
     // the last progress value goes out before the result
     if (ctx.pendingProgress) this.sendProgress(ctx);
     if (ok) {

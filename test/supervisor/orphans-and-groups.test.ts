@@ -128,22 +128,16 @@ describe("a handler's child process goes with its worker", () => {
     expect(next).not.toBe(first.worker);
   });
 
-  it('on destroy()', async () => {
+  it.each([
+    ['destroy()', (sup: ReturnType<typeof supervisor>) => sup.destroy()],
+    ['a graceful close()', (sup: ReturnType<typeof supervisor>) => sup.close()],
+  ])('on %s', async (what, stop) => {
     const sup = supervisor({ worker, workers: 1 });
     const { sleep } = await sup.run<{ worker: number; sleep: number }>(null, { name: 'spawnSleep' });
     leftovers.add(sleep);
     expect(alive(sleep)).toBe(true);
-    await sup.destroy();
-    expect(await waitFor(() => !alive(sleep), 3000), `sleep ${sleep} outlived destroy()`).toBe(true);
-  });
-
-  it('on a graceful close()', async () => {
-    const sup = supervisor({ worker, workers: 1 });
-    const { sleep } = await sup.run<{ worker: number; sleep: number }>(null, { name: 'spawnSleep' });
-    leftovers.add(sleep);
-    expect(alive(sleep)).toBe(true);
-    await sup.close();
-    expect(await waitFor(() => !alive(sleep), 3000), `sleep ${sleep} outlived close()`).toBe(true);
+    await stop(sup);
+    expect(await waitFor(() => !alive(sleep), 3000), `sleep ${sleep} outlived ${what}`).toBe(true);
   });
 
   it('when the supervisor process itself is SIGKILLed', async () => {
