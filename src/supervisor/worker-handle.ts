@@ -464,15 +464,19 @@ export class WorkerHandle {
 
   private wireExit(spawned: SpawnedWorker): void {
     const child = spawned.process;
-    const stderrEnded = new Promise<void>((resolve) => {
-      if (spawned.stderr.readableEnded) resolve();
-      spawned.stderr.once('end', resolve);
-      spawned.stderr.once('close', resolve);
-    });
+    const ended = (stream: SpawnedWorker['stderr']) =>
+      new Promise<void>((resolve) => {
+        if (stream.readableEnded || stream.destroyed) resolve();
+        stream.once('end', resolve);
+        stream.once('close', resolve);
+      });
+    // both pipes read to the end: the last stderr lines explain a crash, and the last summary of dropped
+    // output is logged before the worker counts as gone (and before a close() that waits for it resolves)
+    const outputEnded = Promise.all([ended(spawned.stdout), ended(spawned.stderr)]);
     child.once('exit', (exitCode, signal) => {
-      // give the last stderr lines a moment to arrive: they explain the crash
+      // a grandchild that inherited the pipes may hold them open: wait a moment, not for ever
       const settle = setTimeout(() => this.onExit(exitCode, signal), 200);
-      void stderrEnded.then(() => {
+      void outputEnded.then(() => {
         clearTimeout(settle);
         this.onExit(exitCode, signal);
       });

@@ -118,10 +118,15 @@ describe('a worker flooding its output', () => {
     }
     const dropped = summaries.reduce((sum, s) => sum + s.droppedLines!, 0);
     const droppedBytes = summaries.reduce((sum, s) => sum + s.droppedBytes!, 0);
-    expect(dropped).toBeGreaterThan(result.floodLines * 0.9);
     if (notices.length === 0) {
       // nothing was lost between the supervisor and this test: each line was either logged or counted, once
+      expect(dropped).toBeGreaterThan(result.floodLines * 0.9);
       expect(run.floodLinesLogged + dropped).toBe(result.floodLines);
+    } else {
+      // this test read the logs too slowly (a busy machine): the supervisor dropped log records, a summary may be
+      // among them, and said so
+      for (const notice of notices) expect(notice.droppedRecords).toBeGreaterThan(0);
+      expect(dropped).toBeGreaterThan(0);
     }
     // 100-byte lines, and now and then the rest of a line whose start was logged
     expect(droppedBytes - dropped * 100).toBeGreaterThanOrEqual(0);
@@ -165,6 +170,35 @@ describe('a worker flooding its output', () => {
       expect(elapsed).toBeLessThan(30_000);
     } finally {
       await sup.destroy();
+    }
+  });
+});
+
+describe('a worker’s last output', () => {
+  it('is read to the end and summarised before close() resolves: every flood line is logged or counted, run after run', async () => {
+    // a logger that keeps only what this test counts, synchronously
+    let logged = 0;
+    let dropped = 0;
+    const logger = pino({ level: 'info' }, {
+      write: (line: string) => {
+        if (line.includes('"msg":"flood: ')) logged++;
+        else if (line.includes('"msg":"dropped ')) dropped += (JSON.parse(line) as LogRecord).droppedLines ?? 0;
+      },
+    });
+    for (let round = 0; round < 4; round++) {
+      logged = 0;
+      dropped = 0;
+      const sup = createSupervisor({ worker: fixture('flood-worker.js'), workers: 1, logger });
+      try {
+        await sup.ready();
+        const flooded = (await sup.run({ ms: 400, stream: 'stdout' }, { name: 'floodFor' })) as { lines: number };
+        await sup.close();
+        // the supervisor may still be reading the pipe when the worker exits; what it had not read by then was
+        // never summarised before
+        expect({ round, accounted: logged + dropped }).toEqual({ round, accounted: flooded.lines });
+      } finally {
+        await sup.destroy();
+      }
     }
   });
 });
