@@ -3,14 +3,19 @@
 //   stream out   a generator yields 1 MiB Uint8Array chunks; the caller reads them (MB/s of chunks)
 //   stream in    the caller feeds 1 MiB chunks as input; the handler reads them (MB/s of input)
 //   raw          the raw fd-3 baseline echoing 1 MiB (MB/s of completed echoes), as `npm run bench` measures it
-//   slow reader  10 ms per chunk over --slow-mib MiB (default 1024): the supervisor's peak RSS, out and in
+//   slow reader  10 ms per chunk over --slow-mib MiB (default 1024): peak RSS of a process running only the
+//                supervisor (bench/lib/slow-reader.js), out and in
 //   progress     100,000 ctx.progress() calls in a tight loop: the job's time and the supervisor's RSS, against the
 //                same job without them
 //
 // Rounds interleave the contenders so machine noise lands on each alike; figures are medians over rounds.
 //   node bench/stream.js [--quick] [--rounds N] [--slice MS] [--slow-mib N]
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createSupervisor } from 'supervise';
 import { spawnRaw } from './lib/raw-client.js';
+
+const execFileAsync = promisify(execFile);
 
 const args = process.argv.slice(2);
 const flag = (name, fallback) => {
@@ -63,7 +68,6 @@ async function streamInRate() {
   return bytes / 1e6 / ((performance.now() - started) / 1000);
 }
 
-// the slow readers first, on a fresh process, so their memory figures are not those of the throughput rounds
 /** Runs `task` while sampling this process's RSS every 50 ms; resolves with the peak, MiB. */
 async function peakRss(task) {
   let peak = process.memoryUsage.rss();
@@ -76,17 +80,13 @@ async function peakRss(task) {
   return Math.max(peak, process.memoryUsage.rss()) / MiB;
 }
 
-globalThis.gc?.();
-const baseRss = process.memoryUsage.rss() / MiB;
-const slowOut = await peakRss(async () => {
-  for await (const _ of sup.stream(slowMiB, { name: 'produce' })) await sleep(10);
-});
-const slowIn = await peakRss(async () => {
-  async function* input() {
-    for (let i = 0; i < slowMiB; i++) yield bulk;
-  }
-  await sup.run(10, { name: 'consume', input: input() });
-});
+/** A slow reader in a process of its own (bench/lib/slow-reader.js): its idle and peak RSS, MiB. */
+async function slowReader(direction) {
+  const { stdout } = await execFileAsync(process.execPath, ['--expose-gc', new URL('./lib/slow-reader.js', import.meta.url).pathname, direction, String(slowMiB)]);
+  return JSON.parse(stdout);
+}
+const slowOut = await slowReader('out');
+const slowIn = await slowReader('in');
 
 const rates = { raw: [], out: [], in: [] };
 const ratios = { out: [], in: [] };
@@ -121,7 +121,10 @@ const f = (x) => x.toFixed(0);
 console.log(`rounds ${rounds}, slice ${sliceMs} ms; MB/s medians: raw echo ${f(median(rates.raw))}, stream out ${f(median(rates.out))}, stream in ${f(median(rates.in))}`);
 console.log(`stream out / raw: ${median(ratios.out).toFixed(2)}×   (target ≥ 0.8×)`);
 console.log(`stream in  / raw: ${median(ratios.in).toFixed(2)}×   (target ≥ 0.8×)`);
-console.log(`slow reader, ${slowMiB} MiB at 10 ms per 1 MiB chunk: supervisor peak RSS out ${f(slowOut)} MiB, in ${f(slowIn)} MiB (idle ${f(baseRss)} MiB; target < 100 MiB growth)`);
+console.log(
+  `slow reader, ${slowMiB} MiB at 10 ms per 1 MiB chunk, a process running only the supervisor: peak RSS out ${f(slowOut.peakMiB)} MiB, ` +
+    `in ${f(slowIn.peakMiB)} MiB (idle ${f(slowOut.idleMiB)} and ${f(slowIn.idleMiB)} MiB; target < 100 MiB)`,
+);
 console.log(
   `progress flood, 100,000 calls: job ${median(progressMs).toFixed(1)} ms against ${median(plainMs).toFixed(1)} ms without (${(median(progressMs) / median(plainMs)).toFixed(2)}×), supervisor peak RSS ${f(progressRss)} MiB`,
 );
