@@ -3,7 +3,7 @@
 //
 //   npm run bench                    full run (a few minutes); writes bench/results.json and bench/results.svg
 //   npm run bench -- --quick         smoke run (seconds); writes into bench/results.tmp/ unless --out is given
-//   options: --rounds N  --slice MS  --warmup MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory
+//   options: --rounds N  --slice MS  --warmup MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory,streams
 //            --contenders supervise-run,supervise-map,raw,fork-json,fork-advanced,piscina,workerpool,execa
 //            --pin CPU   (Linux, needs taskset) run the whole process tree on one CPU: every
 //                        contender then pays its full CPU cost per job on that CPU, and
@@ -15,6 +15,9 @@
 // to round, so background noise lands on every contender alike. A contender's
 // rate is the median over rounds; a ratio between two contenders is the median
 // of their per-round ratios (paired: both ran in the same round).
+//
+// The `streams` case (stream out and in against the raw bulk echo, slow readers' RSS, the progress flood) is
+// bench/stream.js, run last as a process of its own, so its memory figures are not those of the cases before it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,7 +58,7 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory] [--contenders raw,supervise-run,...] [--pin CPU]';
+  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory,streams] [--contenders raw,supervise-run,...] [--pin CPU]';
   if (error) {
     console.error(`${error}\n${text}`);
     process.exit(2);
@@ -459,5 +462,10 @@ const svgPath = path.join(outDir, 'results.svg');
 writeFileSync(jsonPath, JSON.stringify(results, null, 2) + '\n');
 writeFileSync(svgPath, renderSvg(results, { fmtRate }));
 log(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)} in ${results.durationSeconds} s`);
+if (want('streams')) {
+  log('streams (bench/stream.js):');
+  const streams = spawnSync(process.execPath, ['--expose-gc', path.join(benchDir, 'stream.js'), ...(args.quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  if (streams.status !== 0) process.exit(streams.status ?? 1);
+}
 // every contender was closed; exit now rather than wait on a straggling handle
 process.exit(0);
