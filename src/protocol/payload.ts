@@ -37,7 +37,7 @@ const EMPTY = new Uint8Array(0);
 const MAX_JSON_DEPTH = 64;
 
 /** True when JSON.stringify round-trips `value` exactly, so the fast JSON encoding is safe. */
-function isPlainJson(value: unknown, depth: number): boolean {
+export function isPlainJson(value: unknown, depth = 0): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':

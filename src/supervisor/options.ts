@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
 import { OptionError } from '../errors.js';
-import { DEFAULT_MAX_FRAME_SIZE, MAX_META_SIZE } from '../protocol/index.js';
+import { DEFAULT_MAX_FRAME_SIZE, isPlainJson, MAX_META_SIZE } from '../protocol/index.js';
 
 export type QueueFullBehavior = 'reject' | 'wait';
 
@@ -248,13 +248,9 @@ export function resolveRunOptions(options: RunOptions | undefined, defaults: Res
 
 /** `meta` as JSON text: plain JSON data of at most 64 KiB. */
 function metaText(meta: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(meta);
-  } catch {
-    text = undefined;
-  }
-  if (text === undefined || JSON.stringify(JSON.parse(text)) !== text) invalid('meta', 'JSON data (objects, arrays, strings, finite numbers, booleans, null)', meta);
+  // exactly what JSON carries: a function, undefined or NaN inside would be dropped or changed on the way
+  if (!isPlainJson(meta)) invalid('meta', 'JSON data (plain objects, arrays, strings, finite numbers, booleans, null)', meta);
+  const text = JSON.stringify(meta);
   if (Buffer.byteLength(text, 'utf8') > MAX_META_SIZE) invalid('meta', `at most ${MAX_META_SIZE} bytes of JSON`, `${text.slice(0, 40)}…`);
   return text;
 }

@@ -105,5 +105,9 @@ describe('meta and attempt', () => {
     const sup = supervisor({ worker, workers: 1 });
     await expect(sup.run({}, { name: 'whoAmI', meta: { f: () => 1, n: 1n } as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
     await expect(sup.run({}, { name: 'whoAmI', meta: 'x'.repeat(70_000) })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    // what JSON would silently drop or change on the way: refused, not delivered as something else
+    for (const meta of [{ f: () => 1 }, { key: undefined }, [Number.NaN], { when: new Date(0) }]) {
+      await expect(sup.run({}, { name: 'whoAmI', meta: meta as never }), JSON.stringify(meta)).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    }
   });
 });
