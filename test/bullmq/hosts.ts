@@ -20,7 +20,7 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** Pids of the live children of `pid` (the pool's workers of a host). */
+/** Pids of the live pool workers of the host `pid` (its other children, such as the watchdog shell, are left out). */
 export function childrenOf(pid: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -28,7 +28,8 @@ export function childrenOf(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z') pids.push(Number(entry));
+      if (Number(fields[1]) !== pid || fields[0] === 'Z') continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker/main.js')) pids.push(Number(entry));
     } catch {
       // it exited while we looked
     }
