@@ -91,5 +91,5 @@ export interface Counts {
 }
 
 export async function counts(queue: Queue): Promise<Counts> {
-  return queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'paused');
+  return queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
 }
