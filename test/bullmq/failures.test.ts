@@ -85,3 +85,27 @@ test('a module that cannot load: the host exits 3 and no job changes state (the 
     await queue.close();
   }
 });
+
+test('a pool that fails mid-run (crash loop): running jobs go back to the queue with no attempt spent, exit 3', async () => {
+  const queue = queueOn(redis, 'loop');
+  try {
+    const host = new Host(hostArgs(redis, 'loop', ['--workers', '2', '--max-restarts', '0']));
+    hosts.push(host);
+    await host.ready();
+    await queue.add('slow', { ms: 60_000 }, { jobId: 'held', attempts: 3 });
+    await until('the slow job to run', async () => (await counts(queue)).active === 1);
+    host.noteWorkers();
+    // its worker answers, then dies idle: with --max-restarts 0 that one crash is a crash loop
+    await queue.add('bomb', {}, { jobId: 'bomb', attempts: 3 });
+    const exit = await Promise.race([host.exited, sleep(30_000).then(() => 'hung' as const)]);
+    expect(exit, host.stderr).toEqual({ code: 3, signal: null });
+    expect(host.stderr).toMatch(/crash/i);
+    const held = (await queue.getJob('held'))!;
+    expect(await held.getState()).toBe('waiting');
+    expect(held.attemptsMade).toBe(0);
+    expect(await counts(queue)).toMatchObject({ active: 0, waiting: 1, completed: 1, failed: 0 });
+    await until('the pool workers to be gone', () => host.liveWorkers().length === 0, 10_000);
+  } finally {
+    await queue.close();
+  }
+});
