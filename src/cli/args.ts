@@ -4,6 +4,7 @@ import { UsageError } from './usage-error.js';
 
 export const HELP = `Usage: supervise run <file> [options]
        supervise serve <worker-module> --socket <path> [options]   (see supervise serve --help)
+       supervise work <worker-module> --queue <name> [options]     (see supervise work --help)
 
 Runs jobs on a pool of worker processes, each connected to the supervisor by an
 anonymous AF_UNIX stream socketpair at fd 3.
@@ -125,7 +126,7 @@ export function parseCommand(argv: string[]): ParsedCommand {
   if (values.version) return { command: 'version', flags };
   const [command, file, ...extra] = positionals;
   if (!command) return { command: 'help', flags };
-  if (command !== 'run') throw new UsageError(`unknown command '${command}'; the commands are 'supervise run <file>' and 'supervise serve <worker-module> --socket <path>'`);
+  if (command !== 'run') throw new UsageError(`unknown command '${command}'; the commands are 'supervise run <file>', 'supervise serve <worker-module> --socket <path>' and 'supervise work <worker-module> --queue <name>'`);
   if (!file) throw new UsageError("'supervise run' needs a file: a run file or a worker module");
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   return { command: 'run', file, flags };

@@ -6,6 +6,7 @@ import { createCliLogger } from './logger.js';
 import { OUTPUT_ERROR_EXIT, runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
+import { workCommand } from './work.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -35,6 +36,7 @@ function print(text: string): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   // `supervise serve` parses its own flags and prints its own one-line errors
   if (argv[0] === 'serve') return serveCommand(argv.slice(1));
+  if (argv[0] === 'work') return workCommand(argv.slice(1));
   const parsed = parseCommand(argv);
   if (parsed.command === 'help') return print(HELP);
   if (parsed.command === 'version') return print(`${version()}\n`);

@@ -51,6 +51,8 @@ export interface SupervisorEvents {
   'job:done': [JobDoneEvent];
   /** A running job reported progress (`ctx.progress`). */
   'job:progress': [JobProgressEvent];
+  /** resize() changed the pool's target size; `capacity` is the jobs it can now run at once (for modes that feed the pool from outside, such as `supervise/bullmq`). */
+  resize: [{ workers: number; capacity: number }];
   /** The supervisor gave up (crash loop, boot failure); every pending job was rejected with this error. */
   failed: [Error];
   /** The supervisor started stopping its workers (close, destroy); it takes no new jobs. */

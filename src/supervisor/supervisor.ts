@@ -341,6 +341,12 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     if (this.concurrencyFollowsSize) this.jobs.dispatcher.queue.concurrency = this.pool.target * this.options.perWorker;
     this.updateFastPath();
     this.pool.manage();
+    this.emitSafe('resize', { workers: this.pool.target, capacity: this.capacity });
+  }
+
+  /** Jobs the pool can run at once at its target size: workers × perWorker, or less when `concurrency` caps it. */
+  get capacity(): number {
+    return Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.queue.concurrency);
   }
 
   private updateFastPath(): void {

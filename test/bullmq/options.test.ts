@@ -1,0 +1,99 @@
+// The pure parts of supervise/bullmq: the outcome decision table, option validation, `supervise work` arguments.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, test } from 'vitest';
+import { decideOutcome, type FailedRun } from '../../src/bullmq/outcome.js';
+import { parseRedisUrl, resolveQueueOptions } from '../../src/bullmq/options.js';
+import { parseCancelMessage } from '../../src/bullmq/cancel.js';
+import { parseWorkArgs } from '../../src/cli/work.js';
+import { cli } from '../helpers.js';
+import { QUEUE_JOBS } from './hosts.js';
+
+const run = (over: Partial<FailedRun>): FailedRun => ({ code: undefined, cancelled: false, hostStopping: false, triedDefault: false, ...over });
+
+describe('decideOutcome', () => {
+  test.each([
+    [{ code: 'ERR_JOB_TIMEOUT' }, 'fail'],
+    [{ code: 'ERR_WORKER_CRASHED' }, 'fail'],
+    [{ code: undefined }, 'fail'],
+    [{ code: 'ABORT_ERR', cancelled: true }, 'cancel'],
+    [{ code: 'ERR_SUPERVISOR_CLOSED', cancelled: true }, 'cancel'],
+    [{ code: 'ERR_SUPERVISOR_CLOSED' }, 'hand-back'],
+    [{ code: 'ERR_CRASH_LOOP' }, 'hand-back'],
+    [{ code: 'ERR_WORKER_BOOT' }, 'hand-back'],
+    [{ code: 'ERR_QUEUE_FULL' }, 'hand-back'],
+    [{ code: 'ERR_WORKER_CRASHED', hostStopping: true }, 'hand-back'],
+    [{ code: undefined, hostStopping: true }, 'fail'],
+    [{ code: 'ERR_UNKNOWN_HANDLER' }, 'route-default'],
+    [{ code: 'ERR_UNKNOWN_HANDLER', triedDefault: true }, 'unroutable'],
+  ] as const)('%o → %s', (over, outcome) => {
+    expect(decideOutcome(run(over))).toBe(outcome);
+  });
+});
+
+describe('options', () => {
+  test('redis URLs', () => {
+    expect(parseRedisUrl('redis://127.0.0.1:6380')).toEqual({ host: '127.0.0.1', port: 6380 });
+    expect(parseRedisUrl('rediss://u:p%40ss@cache.example:7000/3')).toEqual({ host: 'cache.example', port: 7000, username: 'u', password: 'p@ss', db: 3, tls: {} });
+    expect(parseRedisUrl('redis://localhost')).toEqual({ host: 'localhost', port: 6379 });
+    expect(() => parseRedisUrl('http://x')).toThrow(/Expected `connection` to be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => parseRedisUrl('redis://x/abc')).toThrow(/database number/);
+  });
+
+  test('what the pool and BullMQ own is refused with a coded error that says why', () => {
+    const base = { worker: QUEUE_JOBS };
+    const code = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return [(error as { code: string }).code, (error as Error).message];
+      }
+      return undefined;
+    };
+    expect(code(() => resolveQueueOptions('q', { ...base, retries: 2 }))).toEqual(['ERR_INVALID_OPTION', expect.stringMatching(/`retries`.*BullMQ retries/)]);
+    expect(code(() => resolveQueueOptions('q', { ...base, bullmq: { concurrency: 9 } }))).toEqual(['ERR_INVALID_OPTION', expect.stringMatching(/follows the pool/)]);
+    expect(code(() => resolveQueueOptions('q', { ...base, bullmq: { autorun: true } }))?.[0]).toBe('ERR_INVALID_OPTION');
+    expect(code(() => resolveQueueOptions('', base))?.[0]).toBe('ERR_INVALID_OPTION');
+    expect(code(() => resolveQueueOptions('a:b', base))?.[0]).toBe('ERR_INVALID_OPTION');
+    expect(code(() => resolveQueueOptions('q', { ...base, connection: { port: 0 } }))?.[1]).toMatch(/connection.port/);
+    const resolved = resolveQueueOptions('q', { ...base, workers: 3, bullmq: { lockDuration: 5000 } });
+    expect(resolved.supervisor).toMatchObject({ workers: 3, retries: 0 });
+    expect(resolved.connection).toEqual({ host: '127.0.0.1', port: 6379 });
+    expect(resolved.bullmq).toEqual({ lockDuration: 5000 });
+    expect(resolved.prefix).toBe('bull');
+  });
+
+  test('cancel messages: malformed ones are ignored', () => {
+    expect(parseCancelMessage('{"jobId":"7","reason":"stop"}')).toEqual({ jobId: '7', reason: 'stop' });
+    expect(parseCancelMessage('{"jobId":7}')).toBeUndefined();
+    expect(parseCancelMessage('not json')).toBeUndefined();
+  });
+});
+
+describe('supervise work arguments', () => {
+  test('flags map to pool and BullMQ options', () => {
+    const parsed = parseWorkArgs(['w.js', '--queue', 'q', '--workers', '3', '--per-worker', '2', '--drain-timeout', '500', '--lock-duration', '5000', '--prefix', 'p']);
+    expect(parsed.queue).toBe('q');
+    expect(parsed.options).toMatchObject({ worker: 'w.js', workers: 3, perWorker: 2, drainTimeout: 500, connection: 'redis://127.0.0.1:6379', bullmq: { lockDuration: 5000, prefix: 'p' } });
+  });
+
+  test.each([
+    [['w.js'], /--queue <name> is required/],
+    [['--queue', 'q'], /needs a worker module/],
+    [['w.js', '--queue', 'q', '--redis', 'localhost:6379'], /--redis expects a redis:\/\/ URL/],
+    [['w.js', '--queue', 'q', '--workers', '0'], /--workers expects an integer from 1/],
+    [['w.js', '--queue', 'q', '--lock-duration', '10'], /--lock-duration expects an integer from 1000/],
+  ])('%o is a usage error', (argv, message) => {
+    expect(() => parseWorkArgs(argv)).toThrow(message);
+  });
+
+  test('the CLI: usage errors exit 2 with one line; --help exits 0', () => {
+    const bad = spawnSync(process.execPath, [cli, 'work', QUEUE_JOBS], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(['supervise work: --queue <name> is required: the BullMQ queue to take jobs from']);
+    const missing = spawnSync(process.execPath, [cli, 'work', 'no-such-module.js', '--queue', 'q'], { encoding: 'utf8' });
+    expect(missing.status).toBe(2);
+    const help = spawnSync(process.execPath, [cli, 'work', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: supervise work/);
+  });
+});
