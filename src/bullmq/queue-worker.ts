@@ -21,6 +21,7 @@ import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption } from '../supervisor/options.js';
 import { Supervisor, type SupervisorStats } from '../supervisor/supervisor.js';
 import { cancelChannel } from './cancel.js';
+import { createErrorThrottle } from './error-throttle.js';
 import { listenForCancels } from './cancel-listener.js';
 import { loadBullmq } from './load-bullmq.js';
 import { resolveQueueOptions, type QueueWorkerOptions, type ResolvedQueueOptions } from './options.js';
@@ -101,7 +102,7 @@ export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
     const worker = new bullmq.Worker(queue, processor, { ...workerOptions, connection, concurrency: this.supervisor.capacity, autorun: false });
     this.worker = worker;
     // Redis going away is reported here; BullMQ reconnects and carries on by itself
-    worker.on('error', (error) => this.supervisor.log.warn({ err: error }, `queue ${queue}: ${error.message}`));
+    worker.on('error', createErrorThrottle(this.supervisor.log, `queue ${queue}`));
     this.stopCancels = await listenForCancels(worker, cancelChannel(prefix, queue), this.supervisor.log);
     if (!this.life.to('running')) throw this.failure ?? new SupervisorClosedError('The queue worker closed before it started');
     worker.run().catch((error: unknown) => this.supervisor.log.error({ err: error }, `queue ${queue}: the BullMQ worker stopped`));

@@ -1,5 +1,6 @@
 // The pure parts of supervise/bullmq: the outcome decision table, option validation, `supervise work` arguments.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { decideOutcome, type FailedRun } from '../../src/bullmq/outcome.js';
 import { parseRedisUrl, resolveQueueOptions } from '../../src/bullmq/options.js';
@@ -96,4 +97,28 @@ describe('supervise work arguments', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: supervise work/);
   });
+});
+
+describe('Redis out of reach', () => {
+  test('supervise work says so in one line per kind of error, without stacks, and repeats are summed up, not logged', async () => {
+    // a port nobody listens on: every reconnect attempt of every BullMQ connection fails, several a second
+    const host = spawn(process.execPath, [cli, 'work', QUEUE_JOBS, '--queue', 'q', '--redis', 'redis://127.0.0.1:1', '--workers', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    host.stderr!.setEncoding('utf8');
+    host.stderr!.on('data', (chunk: string) => (stderr += chunk));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const refused = stderr.split('\n').filter((line) => line.includes('ECONNREFUSED'));
+      expect(refused.length, stderr).toBeGreaterThanOrEqual(1);
+      // before: two records with a full stack every second (8 or more in 4 s)
+      expect(refused.length, stderr).toBe(1);
+      expect(stderr).not.toMatch(/"stack"|at TCPConnectWrap/);
+      expect(host.exitCode, 'the host keeps waiting for Redis').toBeNull();
+    } finally {
+      host.kill('SIGTERM');
+      await once(host, 'exit');
+    }
+  }, 20_000);
 });

@@ -1,0 +1,48 @@
+/*
+ * Redis errors, reported without flooding the log. While Redis is away, BullMQ's
+ * connections each fail again on every reconnect attempt (several a second), and
+ * logging each one with its stack buries everything else. So the first error of
+ * a kind is logged at once, as one line; repeats are counted and summed up once
+ * per interval; a kind that stops recurring is forgotten, so its next occurrence
+ * is logged at once again.
+ */
+import type { Logger } from 'pino';
+
+/** ms between two summaries of a repeating error. */
+export const ERROR_SUMMARY_INTERVAL = 30_000;
+
+interface Seen {
+  repeats: number;
+  timer: NodeJS.Timeout;
+}
+
+/** Returns a function that logs `error` as a warning, throttled by its code (or message). */
+export function createErrorThrottle(log: Pick<Logger, 'warn'>, prefix: string, interval = ERROR_SUMMARY_INTERVAL): (error: Error) => void {
+  const seen = new Map<string, Seen>();
+  const summarise = (key: string, message: string) => {
+    const entry = seen.get(key);
+    if (!entry) return;
+    if (entry.repeats === 0) {
+      seen.delete(key);
+      return;
+    }
+    log.warn(`${prefix}: ${message} (${entry.repeats} more time${entry.repeats === 1 ? '' : 's'} in ${Math.round(interval / 1000)} s)`);
+    entry.repeats = 0;
+    entry.timer = setTimeout(summarise, interval, key, message).unref();
+  };
+  return (error) => {
+    const code = (error as { code?: unknown }).code;
+    const key = typeof code === 'string' ? code : error.message;
+    const entry = seen.get(key);
+    if (entry) {
+      entry.repeats++;
+      return;
+    }
+    // a system error (ECONNREFUSED, ETIMEDOUT, …) says all in its message; anything else keeps its details
+    const systemError = typeof code === 'string' && /^E[A-Z]+$/.test(code);
+    const message = systemError ? `${error.message} (BullMQ reconnects by itself)` : error.message;
+    if (systemError) log.warn({ code }, `${prefix}: ${message}`);
+    else log.warn({ err: error }, `${prefix}: ${message}`);
+    seen.set(key, { repeats: 0, timer: setTimeout(summarise, interval, key, message).unref() });
+  };
+}
