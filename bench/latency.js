@@ -139,6 +139,8 @@ const levels = [];
 for (const load of settings.loads) {
   const rate = load * peak[settings.peakOf];
   const slices = { supervise: [], raw: [] };
+  // warm-up at this rate, not counted: the first open-loop slice after a closed-loop one runs slow (JIT, GC)
+  for (const c of contenders) await openLoop(ops.get(c.kind), rate, settings.warmupMs);
   for (let round = 0; round < settings.rounds; round++) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + round) % contenders.length];
