@@ -60,15 +60,17 @@ function contendersFor(p, n) {
 /** One phase (N workers): start everyone, warm up, interleaved rounds, close; returns rows with medians and paired ratios. */
 async function phase(p, n) {
   const contenders = [];
-  for (const c of contendersFor(p, n)) {
-    try {
-      await c.start();
-      contenders.push(c);
-    } catch (error) {
-      if (c.kind === 'supervise' || c.kind === 'raw') throw error;
-      log(`! ${c.label} could not start, left out: ${error.message}`);
-    }
-  }
+  const t0 = performance.now();
+  // started side by side: dozens of node processes take seconds to boot one after the other
+  const candidates = contendersFor(p, n);
+  const started = await Promise.allSettled(candidates.map((c) => c.start()));
+  candidates.forEach((c, i) => {
+    const { status, reason } = started[i];
+    if (status === 'fulfilled') contenders.push(c);
+    else if (c.kind === 'supervise' || c.kind === 'raw') throw reason;
+    else log(`! ${c.label} could not start, left out: ${reason.message}`);
+  });
+  log(`${n} workers: ${contenders.length} contenders started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const ops = new Map(contenders.map((c) => [c.id, c.op()]));
   const samples = new Map(contenders.map((c) => [c.id, []]));
   if (settings.warmupMs > 0) for (const c of contenders) await closedLoop(ops.get(c.id), settings.inflight, settings.warmupMs);
@@ -83,7 +85,9 @@ async function phase(p, n) {
     }
     log(`${n} workers, round ${round + 1}/${settings.rounds} (jobs/s, parent CPU per job): ${line.join(', ')}`);
   }
-  for (const c of [...contenders].reverse()) await c.close();
+  const t1 = performance.now();
+  await Promise.all(contenders.map((c) => c.close()));
+  log(`${n} workers: closed in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   const paired = (a, b, f) => median(a.map((s, i) => (b[i] ? f(s) / f(b[i]) : NaN)));
   const raw = samples.get(`raw-${n}`) ?? [];
