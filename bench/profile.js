@@ -1,7 +1,10 @@
 // CPU profiles of supervise's ping-pong and pipelined cases, of the supervisor
 // process and of its worker, with a summary of where the time goes.
 //
-//   node bench/profile.js [--seconds N] [--out DIR] [--case pingpong|pipelined|bulk]
+//   node bench/profile.js [--seconds N] [--out DIR] [--case pingpong|pipelined|bulk|many] [--workers N]
+//
+// `many` is the many-workers case of bench/scale.js: 256 jobs in flight over --workers workers (default 4;
+// with 1 worker, perWorker 256 so all 256 are in flight at it).
 //
 // For each case it starts `node --cpu-prof` on this file in target mode; the
 // target creates a supervisor whose worker runs with
@@ -24,12 +27,13 @@ const opt = (name, fallback) => {
 if (argv[0] === '--target') {
   // target mode: runs inside `node --cpu-prof`
   const { createSupervisor } = await import('supervise');
-  const [, kase, seconds, workerDir] = argv;
-  const inflight = kase === 'pipelined' ? 64 : 1;
+  const [, kase, seconds, workerDir, workersArg] = argv;
+  const workers = Number(workersArg ?? 1);
+  const inflight = kase === 'pipelined' ? 64 : kase === 'many' ? 256 : 1;
   const sup = createSupervisor({
     worker: new URL('./workers/echo.js', import.meta.url),
-    workers: 1,
-    perWorker: 64,
+    workers,
+    perWorker: kase === 'many' ? Math.max(64, Math.ceil(256 / workers)) : 64,
     logLevel: 'silent',
     execArgv: ['--cpu-prof', `--cpu-prof-dir=${workerDir}`],
   });
@@ -48,19 +52,20 @@ if (argv[0] === '--target') {
   );
   const rate = (ops * 1000) / (performance.now() - t0);
   await sup.close();
-  console.log(`${kase}: ${Math.round(rate).toLocaleString('en-US')} jobs/s under the profiler${kase === 'bulk' ? ` (${Math.round((rate * payload.byteLength) / 1e6)} MB/s)` : ''}`);
+  console.log(`${kase}${kase === 'many' ? ` (${workers} workers)` : ''}: ${Math.round(rate).toLocaleString('en-US')} jobs/s under the profiler${kase === 'bulk' ? ` (${Math.round((rate * payload.byteLength) / 1e6)} MB/s)` : ''}`);
 } else {
   const seconds = Number(opt('--seconds', '5'));
   const out = path.resolve(opt('--out', path.join(path.dirname(self), 'results.tmp', 'profile')));
   const cases = opt('--case') ? [opt('--case')] : ['pingpong', 'pipelined'];
   for (const kase of cases) {
-    const dir = path.join(out, kase);
+    const workers = opt('--workers', kase === 'many' ? '4' : '1');
+    const dir = path.join(out, kase === 'many' ? `many-${workers}` : kase);
     rmSync(dir, { recursive: true, force: true });
     const supDir = path.join(dir, 'supervisor');
     const workerDir = path.join(dir, 'worker');
     mkdirSync(supDir, { recursive: true });
     mkdirSync(workerDir, { recursive: true });
-    execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${supDir}`, self, '--target', kase, String(seconds), workerDir], { stdio: 'inherit' });
+    execFileSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${supDir}`, self, '--target', kase, String(seconds), workerDir, workers], { stdio: 'inherit' });
     for (const [who, d] of [
       ['supervisor', supDir],
       ['worker', workerDir],

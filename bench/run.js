@@ -3,7 +3,7 @@
 //
 //   npm run bench                    full run (a few minutes); writes bench/results.json and bench/results.svg
 //   npm run bench -- --quick         smoke run (seconds); writes into bench/results.tmp/ unless --out is given
-//   options: --rounds N  --slice MS  --warmup MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory,streams
+//   options: --rounds N  --slice MS  --warmup MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory,streams,scale,latency
 //            --contenders supervise-run,supervise-map,raw,fork-json,fork-advanced,piscina,workerpool,execa
 //            --pin CPU   (Linux, needs taskset) run the whole process tree on one CPU: every
 //                        contender then pays its full CPU cost per job on that CPU, and
@@ -18,6 +18,8 @@
 //
 // The `streams` case (stream out and in against the raw bulk echo, slow readers' RSS, the progress flood) is
 // bench/stream.js, run last as a process of its own, so its memory figures are not those of the cases before it.
+// So are `scale` (bench/scale.js: 4 and 8 workers, 256 jobs in flight, jobs/s and the parent's CPU per job)
+// and `latency` (bench/latency.js: open-loop arrivals at 50% and 90% of the peak, p50/p99/p99.9), after it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -58,7 +60,7 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory,streams] [--contenders raw,supervise-run,...] [--pin CPU]';
+  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory,streams,scale,latency] [--contenders raw,supervise-run,...] [--pin CPU]';
   if (error) {
     console.error(`${error}\n${text}`);
     process.exit(2);
@@ -455,17 +457,27 @@ const results = {
 results.targets = evaluateTargets(cases, start, mem);
 results.durationSeconds = Math.round((performance.now() - started) / 100) / 10;
 
-printReport(results);
-mkdirSync(outDir, { recursive: true });
-const jsonPath = path.join(outDir, 'results.json');
-const svgPath = path.join(outDir, 'results.svg');
-writeFileSync(jsonPath, JSON.stringify(results, null, 2) + '\n');
-writeFileSync(svgPath, renderSvg(results, { fmtRate }));
-log(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)} in ${results.durationSeconds} s`);
-if (want('streams')) {
-  log('streams (bench/stream.js):');
-  const streams = spawnSync(process.execPath, ['--expose-gc', path.join(benchDir, 'stream.js'), ...(args.quick ? ['--quick'] : [])], { stdio: 'inherit' });
-  if (streams.status !== 0) process.exit(streams.status ?? 1);
+// `--only streams,scale,latency` selects none of this process's own cases: then there is nothing to report or record here
+if (cases.length || start || mem) {
+  printReport(results);
+  mkdirSync(outDir, { recursive: true });
+  const jsonPath = path.join(outDir, 'results.json');
+  const svgPath = path.join(outDir, 'results.svg');
+  writeFileSync(jsonPath, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(svgPath, renderSvg(results, { fmtRate }));
+  log(`wrote ${path.relative(process.cwd(), jsonPath)} and ${path.relative(process.cwd(), svgPath)} in ${results.durationSeconds} s`);
+}
+// the cases with scripts of their own run last, each in a process of its own; --quick, --pin and --out pass through
+for (const [id, script] of [
+  ['streams', 'stream.js'],
+  ['scale', 'scale.js'],
+  ['latency', 'latency.js'],
+]) {
+  if (!want(id)) continue;
+  log(`${id} (bench/${script}):`);
+  const passed = [...(args.quick ? ['--quick'] : []), ...(id !== 'streams' && args.pin !== undefined ? ['--pin', args.pin] : []), ...(id !== 'streams' && args.out ? ['--out', outDir] : [])];
+  const child = spawnSync(process.execPath, ['--expose-gc', path.join(benchDir, script), ...passed], { stdio: 'inherit' });
+  if (child.status !== 0) process.exit(child.status ?? 1);
 }
 // every contender was closed; exit now rather than wait on a straggling handle
 process.exit(0);

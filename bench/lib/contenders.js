@@ -54,7 +54,7 @@ function checkBulk(name, reply, sent) {
 }
 
 /** Request/reply correlation by id, for the message-passing contenders. */
-class Pending {
+export class Pending {
   constructor() {
     this.map = new Map();
     this.next = 1;
