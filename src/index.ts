@@ -18,7 +18,8 @@ export type {
   IsUntyped,
   StreamChunk,
 } from './supervisor/typed.js';
-export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, JobDoneEvent, JobProgressEvent } from './supervisor/events.js';
+export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, WorkerOutputDroppedEvent, JobDoneEvent, JobProgressEvent } from './supervisor/events.js';
+export type { SuperviseLogger, LogLevel, LogMethod } from './supervisor/log.js';
 export { defineRun, isRunDefinition, type RunDefinition, type JobSource } from './define-run.js';
 export * from './errors.js';
 export { PROTOCOL_VERSION } from './protocol/frame.js';

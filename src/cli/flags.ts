@@ -1,6 +1,6 @@
 // Flag parsing shared by `supervise run` and `supervise serve`: integer flags and the log level, with one-line errors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { LOG_LEVELS } from '../supervisor/options.js';
+import { LOG_LEVELS, type LogLevel } from '../supervisor/log.js';
 import { UsageError } from './usage-error.js';
 
 /** `max-restarts` → `maxRestarts`: flag names map to option names. */
@@ -26,9 +26,9 @@ export function integerFlagOptions(spec: Record<string, number>): Record<string,
   return Object.fromEntries(Object.keys(spec).map((flag) => [flag, { type: 'string' as const }]));
 }
 
-export function checkLogLevel(level: string): string {
-  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
-  return level;
+export function checkLogLevel(level: string): LogLevel {
+  if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`--log-level expects one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
+  return level as LogLevel;
 }
 
 /** node:util parseArgs in strict mode with positionals, its errors turned into one-line UsageErrors. */

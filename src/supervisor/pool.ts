@@ -9,7 +9,8 @@
  * The pool knows workers, not jobs: what happens to the jobs a worker held
  * is the supervisor's (PoolHost.onOrphans).
  */
-import type { Logger } from 'pino';
+import type { SuperviseLogger } from './log.js';
+import type { DroppedOutput } from './worker-output.js';
 import { CrashLoopError, type UnsafeCacheDirError, type WorkerBootError } from '../errors.js';
 import type { PreparedModule } from './compile.js';
 import { classifyExit, decideExit, EMPTY_HISTORY, recentCrashes, type ExitCause, type ExitHistory, type StopOrder } from './exit-policy.js';
@@ -22,7 +23,7 @@ import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-ha
 
 /** What the pool needs from the supervisor that owns it. */
 export interface PoolHost {
-  readonly log: Logger;
+  readonly log: SuperviseLogger;
   emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void;
   /** A worker became ready or a slot freed: parked jobs can go. */
   pump(): void;
@@ -66,7 +67,7 @@ export class Pool implements WorkerOwner {
     this.murderTimer.unref();
   }
 
-  get log(): Logger {
+  get log(): SuperviseLogger {
     return this.host.log;
   }
 
@@ -249,6 +250,10 @@ export class Pool implements WorkerOwner {
 
   onSlotFreed(): void {
     this.host.pump();
+  }
+
+  onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void {
+    this.host.emitSafe('worker:output-dropped', { workerId: worker.id, pid: worker.pid, ...drop });
   }
 
   onHeartbeat(worker: WorkerHandle): void {

@@ -15,14 +15,13 @@
  *       ├────────────────────────┴────destroy()───────┴────────────┘
  *       └──────────── the exit policy gives up ──► failed (terminal; close() still stops the workers)
  */
-import { pino, type Logger } from 'pino';
+import { supervisorLogger, type SuperviseLogger } from './log.js';
 import { AbortError, CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { CompileCache, prepareWorkerModule } from './compile.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
-import { boundedDestination } from './log-destination.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
 import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
 import type { DefaultHandlerName, PayloadOf, RunHandlerName, RunResult, StreamChunk, StreamHandlerName, TypedMapOptions, TypedRunOptions } from './typed.js';
@@ -113,7 +112,7 @@ const RELOAD_ATTEMPTS = 3;
  */
 export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   readonly options: ResolvedOptions;
-  readonly log: Logger;
+  readonly log: SuperviseLogger;
   private readonly life = new Lifecycle<SupervisorState>(SUPERVISOR_MOVES, 'starting', (_from, to) => {
     this.accepting = to === 'starting' || to === 'running';
   });
@@ -133,7 +132,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
     this.options = resolveOptions(options);
-    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
+    this.log = supervisorLogger(this.options.logger, this.options.logLevel);
     this.defaultRunOptions = Object.freeze(resolveRunOptions(undefined, this.options));
     this.concurrencyFollowsSize = options.concurrency === undefined;
     const emitSafe = this.emitSafe.bind(this);

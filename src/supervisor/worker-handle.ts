@@ -15,7 +15,6 @@
  * of its exit; what they mean is decided in exit-policy.ts.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Logger } from 'pino';
 import { describeExit, ProtocolError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import {
@@ -40,10 +39,12 @@ import {
 import type { ExitFacts, StopOrder } from './exit-policy.js';
 import type { Job } from './job.js';
 import { TailBuffer } from './line-splitter.js';
+import type { SuperviseLogger } from './log.js';
 import type { ResolvedOptions } from './options.js';
+import { passthrough } from './passthrough.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
 import { releaseGroup } from './watchdog.js';
-import { describeDropped, pipeWorkerOutput, type WorkerOutputSink } from './worker-output.js';
+import { describeDropped, pipeWorkerOutput, type DroppedOutput, type WorkerOutputSink } from './worker-output.js';
 
 export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopping' | 'exited';
 
@@ -65,12 +66,14 @@ export interface WorkerExitInfo extends ExitFacts {
 
 /** What a worker handle reports to its pool. */
 export interface WorkerOwner {
-  readonly log: Logger;
+  readonly log: SuperviseLogger;
   onReady(worker: WorkerHandle): void;
   /** A job finished on this worker, or an abandoned job's late reply arrived: a slot is free. */
   onSlotFreed(): void;
   onHeartbeat(worker: WorkerHandle): void;
   onExit(worker: WorkerHandle, info: WorkerExitInfo): void;
+  /** Output over the worker's budget was dropped. */
+  onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void;
 }
 
 export class WorkerHandle {
@@ -108,7 +111,7 @@ export class WorkerHandle {
   private readonly spawned: SpawnedWorker | undefined;
   private readonly writer: FrameWriter | undefined;
   private readonly decoder: FrameDecoder;
-  private readonly log: Logger;
+  private readonly log: SuperviseLogger;
   private killTimer: NodeJS.Timeout | undefined;
   /** The hello arrived: the module loaded. */
   private greeted = false;
@@ -135,7 +138,8 @@ export class WorkerHandle {
           workerId: id,
           heartbeatInterval: options.heartbeatInterval,
           maxFrameSize: options.maxFrameSize,
-          logLevel: owner.log.level,
+          // ctx.log records travel only when they are logged somewhere
+          logLevel: options.workerOutput === 'log' ? (owner.log.level ?? 'info') : 'silent',
         },
         { ...options, execArgv: [...module.execArgv, ...options.execArgv], ipc },
       );
@@ -433,11 +437,19 @@ export class WorkerHandle {
     this.owner.onSlotFreed();
   }
 
-  /** Output within the worker's budget is logged line by line; beyond it, dropped and counted (see worker-output.ts). */
+  /**
+   * Output within the worker's budget is logged line by line, or without a logger written to this process's
+   * stdout/stderr as it is; beyond the budget, dropped and counted (see worker-output.ts).
+   */
   private wireOutput(): void {
+    const logged = this.options.workerOutput === 'log';
     const sink: WorkerOutputSink = {
-      line: (line, stream) => this.logLine(line, stream),
-      dropped: (drop) => this.log.warn({ stream: drop.stream, droppedLines: drop.lines, droppedBytes: drop.bytes }, describeDropped(drop, this.id)),
+      line: logged ? (line, stream) => this.logLine(line, stream) : (line, stream) => passthrough(stream).write(line),
+      dropped: (drop) => {
+        if (logged) this.log.warn({ stream: drop.stream, droppedLines: drop.lines, droppedBytes: drop.bytes }, describeDropped(drop, this.id));
+        else passthrough('stderr').write(`supervise: ${describeDropped(drop, this.id)} (over its output budget)`);
+        this.owner.onOutputDropped(this, drop);
+      },
     };
     pipeWorkerOutput(this.spawned!.stdout, this.spawned!.stderr, sink, { tail: this.tail });
   }
@@ -561,11 +573,10 @@ function decodeFrameValue(frame: Frame, what: string): unknown {
   }
 }
 
-function levelMethod(level: number): 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' {
-  if (level >= 60) return 'fatal';
+// the method for a pino numeric level among the five a SuperviseLogger has (fatal as error, trace as debug)
+function levelMethod(level: number): 'debug' | 'info' | 'warn' | 'error' {
   if (level >= 50) return 'error';
   if (level >= 40) return 'warn';
   if (level >= 30) return 'info';
-  if (level >= 20) return 'debug';
-  return 'trace';
+  return 'debug';
 }

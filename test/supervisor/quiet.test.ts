@@ -1,0 +1,70 @@
+// Embedded without a logger, the supervisor logs nothing: worker output reaches the app's own stdout and stderr as
+// plain lines, JSON data included, and the supervisor's own records stay out of both; they are events instead.
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createSupervisor, OptionError, type WorkerOutputDroppedEvent } from 'supervise';
+import { fixture, root } from '../helpers.js';
+
+function runHost(): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', fixture('quiet-host.ts')], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+describe('with neither logger nor logLevel', () => {
+  it('passes worker stdout and stderr through as plain lines and logs nothing of its own', async () => {
+    const { stdout, stderr } = await runHost();
+    const out = stdout.split('\n');
+    expect(out).toContain('plain stdout: quiet please');
+    // a JSON object printed as data stays data, verbatim
+    expect(out).toContain(JSON.stringify({ level: 30, msg: 'data, not a log record', n: 1 }));
+    // ctx.log records go nowhere without a logger
+    expect(stdout).not.toContain('"msg":"quiet please"');
+    // the crash happened (the event says so) but was not logged
+    expect(out).toContain('events: ["crash","ordered"]');
+    const err = stderr.split('\n').filter((line) => line.length > 0);
+    expect(err).toEqual(['partial stderr line: quiet please', 'fixture crash: exiting with 3']);
+  });
+});
+
+describe('events and loggers', () => {
+  it('tells dropped worker output as a worker:output-dropped event', async () => {
+    const sup = createSupervisor({ worker: fixture('flood-worker.js'), workers: 1, logLevel: 'silent' });
+    try {
+      const drops: WorkerOutputDroppedEvent[] = [];
+      sup.on('worker:output-dropped', (event) => drops.push(event));
+      const flooded = await sup.run<{ lines: number }>({ bytes: 8 * 1024 * 1024, stream: 'stdout' }, { name: 'flood' });
+      await sup.close();
+      const lines = drops.reduce((sum, drop) => sum + drop.lines, 0);
+      expect(drops[0]).toMatchObject({ workerId: 1, stream: 'stdout' });
+      expect(lines).toBeGreaterThan(0);
+      expect(lines).toBeLessThanOrEqual(flooded.lines);
+    } finally {
+      await sup.destroy();
+    }
+  });
+
+  it('takes any logger with child, debug, info, warn and error, and refuses one without', async () => {
+    const records: string[] = [];
+    const logger = {
+      child: () => logger,
+      debug: () => {},
+      info: (fields: unknown, message?: string) => records.push(message ?? String(fields)),
+      warn: (fields: unknown, message?: string) => records.push(message ?? String(fields)),
+      error: (fields: unknown, message?: string) => records.push(message ?? String(fields)),
+    };
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, logger });
+    try {
+      await sup.run('to the logger', { name: 'log' });
+      await sup.close();
+      expect(records).toContain('to the logger');
+      expect(records).toContain('plain stdout: to the logger');
+    } finally {
+      await sup.destroy();
+    }
+    expect(() => createSupervisor({ worker: fixture('handlers.ts'), logger: console as never })).toThrow(OptionError);
+  });
+});
