@@ -211,6 +211,20 @@ export class UnsafeCacheDirError extends SuperviseError {
   }
 }
 
+/** The worker module is not there: none of the paths tried (the given one, and for `.js` its `.ts`) is a file. */
+export class WorkerNotFoundError extends SuperviseError {
+  /** Every path looked at, in order. */
+  tried: string[];
+  constructor(tried: string[]) {
+    super(
+      'ERR_WORKER_NOT_FOUND',
+      `Worker module not found: ${tried.length === 1 ? `${tried[0]} does not exist` : `tried ${tried.join(', ')}`}; check the \`worker\` path (a relative path resolves against the current directory, a URL against the module that made it)`,
+    );
+    this.name = 'WorkerNotFoundError';
+    this.tried = tried;
+  }
+}
+
 /** Classes that are rebuilt by name when an error crosses the channel. */
 export const errorClasses: Record<string, new (...args: never[]) => SuperviseError> = {
   SuperviseError,
@@ -227,4 +241,5 @@ export const errorClasses: Record<string, new (...args: never[]) => SuperviseErr
   SupervisorClosedError,
   UnknownHandlerError,
   UnsafeCacheDirError,
+  WorkerNotFoundError,
 };

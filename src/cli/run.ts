@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RunDefinition } from '../define-run.js';
-import { OptionError } from '../errors.js';
+import { OptionError, WorkerNotFoundError } from '../errors.js';
 import { mapInputs, type MapResult } from '../supervisor/map.js';
 import type { SupervisorOptions } from '../supervisor/options.js';
 import { createSupervisor, type Supervisor } from '../supervisor/supervisor.js';
@@ -115,7 +115,7 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   try {
     sup = createSupervisor(optionsFor(loaded.path, definition, flags, io.log));
   } catch (error) {
-    if (error instanceof OptionError) throw new UsageError(error.message);
+    if (error instanceof OptionError || error instanceof WorkerNotFoundError) throw new UsageError(error.message);
     throw error;
   }
 

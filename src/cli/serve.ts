@@ -12,7 +12,7 @@
  * stderr), 3 the worker pool failed (module does not load, crash loop).
  */
 import type { Logger } from 'pino';
-import { OptionError } from '../errors.js';
+import { OptionError, WorkerNotFoundError } from '../errors.js';
 import { serve, type ServeOptions, type SocketServer } from '../serve/server.js';
 import { formatMode, parseMode, SocketPathError } from '../serve/socket-path.js';
 import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
@@ -117,7 +117,7 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
     options.logger = log;
     server = await serve(options);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SocketPathError || error instanceof OptionError) {
+    if (error instanceof UsageError || error instanceof SocketPathError || error instanceof OptionError || error instanceof WorkerNotFoundError) {
       stderr.write(`supervise serve: ${oneLine(error.message)}\n`);
       return 2;
     }

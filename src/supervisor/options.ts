@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { OptionError } from '../errors.js';
+import { locateWorker } from './locate-worker.js';
 import { DEFAULT_MAX_FRAME_SIZE, MAX_META_SIZE } from '../protocol/index.js';
 import { LOG_LEVELS, type LogLevel, type SuperviseLogger } from './log.js';
 
@@ -121,16 +122,20 @@ function oneOf<T extends string>(name: string, value: unknown, choices: readonly
   return value as T;
 }
 
-/** Resolves the worker option to a file URL; relative paths resolve against `base` (the current directory). */
+/**
+ * Resolves the worker option to the file URL of a module that exists; relative paths resolve against `base` (the
+ * current directory). Throws WorkerNotFoundError when there is none.
+ */
 export function resolveWorker(value: unknown, base = process.cwd()): { url: string; path: string } {
   if (value instanceof URL || (typeof value === 'string' && value.startsWith('file:'))) {
     const url = new URL(String(value));
     if (url.protocol !== 'file:') invalid('worker', 'a path or a file: URL', String(value));
-    return { url: url.href, path: fileURLToPath(url) };
+    const file = locateWorker(fileURLToPath(url));
+    return { url: pathToFileURL(file).href, path: file };
   }
   if (typeof value !== 'string' || value.length === 0) invalid('worker', 'a path or a file: URL', value);
-  const absolute = path.resolve(base, value);
-  return { url: pathToFileURL(absolute).href, path: absolute };
+  const file = locateWorker(path.resolve(base, value));
+  return { url: pathToFileURL(file).href, path: file };
 }
 
 function isLogger(value: unknown): value is SuperviseLogger {
