@@ -1,7 +1,8 @@
 /*
  * Tells a run file from a worker module. A run file's default export is made
- * by defineRun(), so its source calls defineRun; only such files are imported
- * here, in the CLI process. A worker module is never imported by the CLI: it
+ * by defineRun(), or is a plain `{ worker, jobs }` object, so its source calls
+ * defineRun or says `export default {`; only such files are imported here, in
+ * the CLI process. A worker module is never imported by the CLI: it
  * runs only inside workers, so its top-level code (and any load error) stays
  * there, where boot failures are reported with the worker's stderr.
  */
@@ -15,6 +16,8 @@ export type LoadedFile = { kind: 'run'; path: string; definition: RunDefinition 
 
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx']);
 const CALLS_DEFINE_RUN = /\bdefineRun\s*\(/;
+/** `export default { worker, jobs }`: a run file written without defineRun (a worker module exports functions). */
+const EXPORTS_PLAIN_OBJECT = /\bexport\s+default\s*\{/;
 
 async function importFile(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
@@ -44,7 +47,8 @@ export async function checkModuleFile(file: string): Promise<string> {
 export async function loadFile(file: string): Promise<LoadedFile> {
   const absolute = await checkModuleFile(file);
   const source = await readFile(absolute, 'utf8');
-  if (!CALLS_DEFINE_RUN.test(source)) {
+  const callsDefineRun = CALLS_DEFINE_RUN.test(source);
+  if (!callsDefineRun && !EXPORTS_PLAIN_OBJECT.test(source)) {
     if (!/\bexport\b|module\.exports|exports\./.test(source)) {
       throw new UsageError(`${file} is neither a run file (default export from defineRun) nor a worker module (it exports nothing)`);
     }
@@ -58,6 +62,7 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   }
   const definition = (mod.default as { default?: unknown } | undefined)?.default ?? mod.default;
   if (!isRunDefinition(definition)) {
+    if (!callsDefineRun) return { kind: 'worker', path: absolute };
     throw new UsageError(`${file} calls defineRun but its default export is not a run definition; write \`export default defineRun({ worker, jobs })\``);
   }
   return { kind: 'run', path: absolute, definition };

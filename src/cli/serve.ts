@@ -18,6 +18,7 @@ import { formatMode, parseMode, SocketPathError } from '../serve/socket-path.js'
 import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
 import { checkModuleFile } from './load-file.js';
 import { createCliLogger } from './logger.js';
+import type { LogLevel } from '../supervisor/log.js';
 import { UsageError } from './usage-error.js';
 
 export const SERVE_HELP = `Usage: supervise serve <worker-module> --socket <path> [options]
@@ -63,7 +64,7 @@ const INTEGER_FLAGS = {
 interface ServeCommand {
   help: boolean;
   options?: ServeOptions;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 /** Parses `serve`'s arguments (after the word serve); throws UsageError with a one-line message. */
@@ -76,9 +77,8 @@ export function parseServeArgs(argv: string[]): ServeCommand {
     help: { type: 'boolean', short: 'h', default: false },
   });
   const { values, positionals } = parsed;
-  const logLevel = String(values['log-level']);
-  if (values.help) return { help: true, logLevel };
-  checkLogLevel(logLevel);
+  if (values.help) return { help: true, logLevel: 'info' };
+  const logLevel = checkLogLevel(String(values['log-level']));
   const [worker, ...extra] = positionals;
   if (!worker) throw new UsageError("'supervise serve' needs a worker module: supervise serve <worker-module> --socket <path>");
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);

@@ -19,6 +19,7 @@ import { supervisorLogger, type SuperviseLogger } from './log.js';
 import { AbortError, CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { CompileCache, prepareWorkerModule } from './compile.js';
+import { describeCompileError } from './compile-error.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
@@ -473,7 +474,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
 
   /** A module that does not compile: no worker could ever start. */
   private compileFailure(error: unknown, restarts: number): CrashLoopError {
-    const why = `it does not compile: ${(error as Error)?.message ?? String(error)}`;
+    const why = `it does not compile: ${describeCompileError(error)}`;
     const bootError = new WorkerBootError({ module: this.options.workerPath, reason: why, exitCode: null, signal: null, stderrTail: '' }, { cause: error });
     return new CrashLoopError(
       { restarts, windowMs: this.options.restartWindow, reason: `module ${this.options.workerPath} failed to boot: ${why}`, exitCode: null, signal: null, stderrTail: '' },
@@ -485,7 +486,9 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   private fail(error: CrashLoopError | UnsafeCacheDirError): void {
     if (!this.life.to('failed')) return;
     this.failureError = error;
-    this.log.error({ err: error }, 'supervisor failed');
+    // the failure reaches the caller as every job's rejection, the `failed` event and `failure`; a record of it at
+    // error level would say it a second time (the CLI prints it once, itself)
+    this.log.debug({ err: error }, 'supervisor failed');
     this.jobs.rejectAll(error);
     this.pool.killAll('failed', 'the supervisor failed');
     this.emitSafe('failed', error);
