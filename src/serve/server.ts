@@ -31,7 +31,7 @@ import { isFromWorker, type FromWorker, type ToWorker } from '../protocol/serve.
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import type { WorkerHandle } from '../supervisor/worker-handle.js';
+import type { WorkerHandle, WorkerState } from '../supervisor/worker-handle.js';
 import { AcceptGate } from './accept-gate.js';
 import { pickWorker, type BalancedWorker } from './balancer.js';
 import { CONN_MOVES, type ConnState } from './connection-state.js';
@@ -70,7 +70,7 @@ export interface ServeAddress {
 export interface ServeWorkerStats {
   workerId: number;
   pid: number | undefined;
-  state: WorkerHandle['state'];
+  state: WorkerState;
   /** Connections this worker holds now. */
   open: number;
   /** Connections sent to it and not yet acknowledged. */

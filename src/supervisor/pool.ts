@@ -21,7 +21,7 @@ import { findVictims } from './murder.js';
 import type { ResolvedOptions } from './options.js';
 import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-handle.js';
 
-/** What the pool needs from the supervisor that owns it. */
+/** What the pool needs from the supervisor that owns it. @internal */
 export interface PoolHost {
   readonly log: SuperviseLogger;
   emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void;
@@ -39,6 +39,7 @@ export interface PoolHost {
   onSpawn?(worker: WorkerHandle): void;
 }
 
+/** @internal */
 export class Pool implements WorkerOwner {
   readonly workers = new Set<WorkerHandle>();
   target: number;
@@ -167,6 +168,7 @@ export class Pool implements WorkerOwner {
 
   // ── reap ───────────────────────────────────────────────────────────
 
+  /** @internal */
   onExit(worker: WorkerHandle, exit: WorkerExitInfo): void {
     this.workers.delete(worker);
     const stranded = worker.replaces;
@@ -230,6 +232,7 @@ export class Pool implements WorkerOwner {
 
   // ── what worker handles report ─────────────────────────────────────
 
+  /** @internal */
   onReady(worker: WorkerHandle): void {
     this.everReady = true;
     this.host.onReady(worker);
@@ -248,14 +251,17 @@ export class Pool implements WorkerOwner {
     this.host.pump();
   }
 
+  /** @internal */
   onSlotFreed(): void {
     this.host.pump();
   }
 
+  /** @internal */
   onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void {
     this.host.emitSafe('worker:output-dropped', { workerId: worker.id, pid: worker.pid, ...drop });
   }
 
+  /** @internal */
   onHeartbeat(worker: WorkerHandle): void {
     if (worker.rss > this.options.maxMemory) this.recycle(worker, `RSS ${worker.rss} bytes is over maxMemory (${this.options.maxMemory})`);
   }

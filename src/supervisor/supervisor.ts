@@ -28,7 +28,7 @@ import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions,
 import type { DefaultHandlerName, PayloadOf, RunHandlerName, RunResult, StreamChunk, StreamHandlerName, TypedMapOptions, TypedRunOptions } from './typed.js';
 import { Pool } from './pool.js';
 import type { TimingStats } from './timings.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { WorkerHandle, WorkerState } from './worker-handle.js';
 
 export type SupervisorState = 'starting' | 'running' | 'draining' | 'stopping' | 'closed' | 'failed';
 
@@ -68,7 +68,7 @@ export interface SupervisorStats {
 export interface WorkerStats {
   workerId: number;
   pid: number | undefined;
-  state: WorkerHandle['state'];
+  state: WorkerState;
   /** Jobs running on it now. */
   inFlight: number;
   /** Jobs it was given since it started. */
@@ -96,6 +96,7 @@ export interface CloseOptions {
 }
 
 /** Internal extension points for modes built on the supervisor (`serve`); not part of the public options. */
+/** @internal */
 export interface SupervisorHooks {
   /** Give every worker a Node IPC channel beside its fd-3 job channel. */
   ipc?: boolean;
@@ -130,6 +131,9 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   /** This supervisor's private directory of compiled TypeScript modules, removed when it closes. */
   private readonly compiled = new CompileCache();
 
+  constructor(options: SupervisorOptions);
+  /** @internal serve() and tests: hooks into worker spawning. */
+  constructor(options: SupervisorOptions, hooks: SupervisorHooks);
   constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
     this.options = resolveOptions(options);

@@ -64,18 +64,25 @@ export interface WorkerExitInfo extends ExitFacts {
   bootError: WorkerBootError | undefined;
 }
 
-/** What a worker handle reports to its pool. */
+/**
+ * What a worker handle reports to its pool.
+ * @internal
+ */
 export interface WorkerOwner {
   readonly log: SuperviseLogger;
+  /** @internal */
   onReady(worker: WorkerHandle): void;
-  /** A job finished on this worker, or an abandoned job's late reply arrived: a slot is free. */
-  onSlotFreed(): void;
+  /** A job finished on this worker, or an abandoned job's late reply arrived: a slot is free. @internal */
+    onSlotFreed(): void;
+  /** @internal */
   onHeartbeat(worker: WorkerHandle): void;
+  /** @internal */
   onExit(worker: WorkerHandle, info: WorkerExitInfo): void;
-  /** Output over the worker's budget was dropped. */
-  onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void;
+  /** Output over the worker's budget was dropped. @internal */
+    onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void;
 }
 
+/** @internal */
 export class WorkerHandle {
   private readonly life = new Lifecycle<WorkerState>(WORKER_MOVES, 'starting', (_from, to) => this.onMove(to));
   private markReady!: () => void;
