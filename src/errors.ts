@@ -38,7 +38,8 @@ export type SuperviseErrorCode =
   | 'ERR_SUPERVISOR_CLOSED'
   | 'ERR_UNKNOWN_HANDLER'
   | 'ERR_UNSAFE_CACHE_DIR'
-  | 'ERR_SOCKET_PATH';
+  | 'ERR_SOCKET_PATH'
+  | 'ERR_MISSING_PEER';
 
 /** Base class: a message plus a stable `code`. */
 export class SuperviseError extends Error {
