@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isRunDefinition, type RunDefinition } from '../define-run.js';
+import { resolveOwnPackageEverywhere } from './own-package.js';
 import { UsageError } from './usage-error.js';
 
 export type LoadedFile = { kind: 'run'; path: string; definition: RunDefinition } | { kind: 'worker'; path: string };
@@ -21,6 +22,7 @@ const EXPORTS_PLAIN_OBJECT = /\bexport\s+default\s*\{/;
 
 async function importFile(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
+  resolveOwnPackageEverywhere();
   if (/\.(?:c|m)?tsx?$/.test(file)) {
     const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
@@ -58,7 +60,12 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   try {
     mod = await importFile(absolute);
   } catch (error) {
-    throw new UsageError(`cannot load run file ${file}: ${(error as Error)?.message ?? String(error)}`);
+    const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+    // the resolve hook serves ES modules only; a run file Node loads as CommonJS cannot borrow this package
+    const hint = /Cannot find (module|package) 'supervise/.test(message)
+      ? "; install supervise beside it, or make it an ES module (.mts, or \"type\": \"module\" in its package.json), or drop the import: `export default { worker, jobs }` is a run file too"
+      : '';
+    throw new UsageError(`cannot load run file ${file}: ${message}${hint}`);
   }
   const definition = (mod.default as { default?: unknown } | undefined)?.default ?? mod.default;
   if (!isRunDefinition(definition)) {

@@ -133,3 +133,25 @@ describe('supervise run on a terminal', () => {
     expect(terminal).not.toMatch(/ failed(?![\r\n]| in )/);
   });
 });
+
+describe('run files outside the package', () => {
+  it('lets an ES module run file import supervise where it is not installed, and says what to do for a CommonJS one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-outside-'));
+    try {
+      writeFileSync(path.join(dir, 'upper.ts'), 'export default (s: string): string => s.toUpperCase();\n');
+      const runFile = "import { defineRun } from 'supervise';\nexport default defineRun({ worker: './upper.ts', workers: 1, jobs: ['outside'] });\n";
+      writeFileSync(path.join(dir, 'run.mts'), runFile);
+      writeFileSync(path.join(dir, 'run.ts'), runFile);
+      const esm = await run(['run', path.join(dir, 'run.mts')]);
+      expect(esm.code, esm.stderr).toBe(0);
+      expect(esm.stdout).toBe('OUTSIDE\n');
+      // no package.json with "type": "module" there: Node loads run.ts as CommonJS
+      const cjs = await run(['run', path.join(dir, 'run.ts')]);
+      expect(cjs.code).toBe(2);
+      expect(cjs.stderr).toContain("Cannot find module 'supervise'");
+      expect(cjs.stderr).toContain('make it an ES module (.mts');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
