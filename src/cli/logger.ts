@@ -13,8 +13,9 @@ export const CLEAR_LINE = '\r\x1b[2K';
 export interface CliOutput {
   log: Logger;
   /**
-   * stderr for the CLI's own text, written in order with the log records. On a TTY, whatever was written after
-   * the last newline (a progress line) is the status line: each log record clears it, prints, and redraws it.
+   * stderr for the CLI's own text, written in order with the log records. On a TTY, text that starts with
+   * CLEAR_LINE and has no newline (a progress line) is the status line: each log record, and each whole line
+   * written here, clears it, prints, and redraws it.
    */
   stderr: { isTTY: boolean; write(text: string): void };
 }
@@ -37,6 +38,11 @@ export function createCliOutput(level: LogLevel): CliOutput {
   // stream would queue records in its own stream buffers while the terminal does not read)
   const destination = boundedDestination({ fd: 2, format: (line) => (status ? `${CLEAR_LINE}${pretty(line)}${status}` : pretty(line)) });
   const write = (text: string) => {
+    // a line of the CLI's own while the status line shows: the same treatment as a log record
+    if (status && !text.startsWith(CLEAR_LINE) && text.endsWith('\n')) {
+      destination.writeRaw(`${CLEAR_LINE}${text}${status}`);
+      return;
+    }
     destination.writeRaw(text);
     const newline = text.lastIndexOf('\n');
     status = newline === -1 ? status + text : text.slice(newline + 1);

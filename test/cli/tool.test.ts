@@ -122,15 +122,17 @@ describe('supervise run on a terminal', () => {
   });
 
   it('clears the progress line before each log line and redraws it after', async () => {
-    const { code, stdout, terminal } = await runOnPty('stderr', ['run', cliFixture('chatty-run.ts'), '--json']);
-    expect(code).toBe(0);
-    expect(stdout.trim().split('\n')).toHaveLength(12);
+    const { code, stdout, terminal } = await runOnPty('stderr', ['run', cliFixture('chatty-run.ts')]);
+    expect(code).toBe(1);
+    expect(stdout.trim().split('\n')).toHaveLength(11);
     expect(terminal.match(/chatty: job \d+ done/g)).toHaveLength(12);
     // the progress line was shown, and some log line came while it was
-    expect(terminal).toMatch(/\d+\/12 done · \d+\/s · 0 failed/);
+    expect(terminal).toMatch(/\d+\/12 done · \d+\/s · \d failed/);
     expect(terminal).toMatch(/chatty: job \d+ done[^\r\n]*\r?\n(?: {4}[^\r\n]*\r?\n)*\d+\/12 done · /);
-    // never a log record glued to the progress line: the line always ends with a clear or a newline
-    expect(terminal).not.toMatch(/ failed(?![\r\n]| in )/);
+    // the CLI's own line about the failed job, on a line of its own too
+    expect(terminal).toMatch(/(^|\n|\x1b\[2K)supervise: job 5 \(5\) failed: Error: five fails\r?\n/);
+    // never a log record or a line glued to the progress line: it always ends with a clear or a newline
+    expect(terminal).not.toMatch(/\d+ failed(?![\r\n]| in )/);
   });
 });
 
