@@ -31,6 +31,7 @@ import { isFromWorker, type FromWorker, type ToWorker } from '../protocol/serve.
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { reportListenerError } from '../supervisor/log.js';
 import type { WorkerHandle, WorkerState } from '../supervisor/worker-handle.js';
 import { AcceptGate } from './accept-gate.js';
 import { pickWorker, type BalancedWorker } from './balancer.js';
@@ -360,12 +361,12 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** Emits an event; a listener that throws is logged, and cannot break the server's own bookkeeping. */
+  /** Emits an event; a listener that throws cannot break the server's own bookkeeping (see reportListenerError). */
   private emitSafe<K extends keyof ServeEvents & string>(event: K, ...args: ServeEvents[K]): void {
     try {
       this.emit(event, ...args);
     } catch (error) {
-      this.supervisor.log.error({ err: error, event }, 'a serve event listener threw');
+      reportListenerError(this.supervisor.options, this.supervisor.log, event, error);
     }
   }
 

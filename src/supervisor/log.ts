@@ -37,3 +37,13 @@ export function supervisorLogger(logger: SuperviseLogger | undefined, logLevel: 
   if (logLevel === undefined) return SILENT;
   return pino({ level: logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
 }
+
+/** An app's event listener threw: logged when there is a logger, a process warning (on stderr by default) when not. */
+export function reportListenerError(options: { logger?: unknown; logLevel?: unknown }, log: SuperviseLogger, event: string, error: unknown): void {
+  if (options.logger !== undefined || options.logLevel !== undefined) {
+    log.error({ err: error, event }, `a '${event}' event listener threw`);
+    return;
+  }
+  const why = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  process.emitWarning(`a supervise '${event}' event listener threw (the pool carries on): ${why}`, { code: 'SUPERVISE_LISTENER_ERROR' });
+}

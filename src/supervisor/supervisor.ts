@@ -15,7 +15,7 @@
  *       ├────────────────────────┴────destroy()───────┴────────────┘
  *       └──────────── the exit policy gives up ──► failed (terminal; close() still stops the workers)
  */
-import { supervisorLogger, type SuperviseLogger } from './log.js';
+import { reportListenerError, supervisorLogger, type SuperviseLogger } from './log.js';
 import { AbortError, CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { CompileCache, prepareWorkerModule } from './compile.js';
@@ -462,12 +462,15 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     return undefined;
   }
 
-  /** Emits an event; a listener that throws is logged, and cannot break the supervisor's own bookkeeping. */
+  /**
+   * Emits an event; a listener that throws cannot break the supervisor's own bookkeeping. Its error is logged, or,
+   * with no logger, made a process warning: a bug in the app's listener must not vanish.
+   */
   private emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void {
     try {
       this.emit(event, ...args);
     } catch (error) {
-      this.log.error({ err: error, event }, 'an event listener threw');
+      reportListenerError(this.options, this.log, event, error);
     }
   }
 

@@ -68,3 +68,26 @@ describe('events and loggers', () => {
     expect(() => createSupervisor({ worker: fixture('handlers.ts'), logger: console as never })).toThrow(OptionError);
   });
 });
+
+describe('a listener that throws', () => {
+  it('is a process warning when there is no logger, and the pool carries on', async () => {
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      sup.on('job:done', () => {
+        throw new Error('bug in the app’s listener');
+      });
+      expect(await sup.run(1)).toBe(1);
+      expect(await sup.run(2)).toBe(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SUPERVISE_LISTENER_ERROR');
+      expect(ours).toHaveLength(2);
+      expect(ours[0]!.message).toContain("a supervise 'job:done' event listener threw (the pool carries on): Error: bug in the app’s listener");
+    } finally {
+      process.off('warning', onWarning);
+      await sup.destroy();
+    }
+  });
+});
