@@ -22,6 +22,9 @@ export interface SuperviseLogger {
   info: LogMethod;
   warn: LogMethod;
   error: LogMethod;
+  /** Used for workers' fatal and trace records when present (pino has them); error and debug otherwise. */
+  fatal?: LogMethod;
+  trace?: LogMethod;
   /** The logger's level, when it has one; workers' `ctx.log` is set to it (`info` when absent). */
   level?: string;
 }

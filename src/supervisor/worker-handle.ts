@@ -349,6 +349,8 @@ export class WorkerHandle {
       case FrameKind.BootError:
         this.bootError = parseJson<SerializedError>(frame.payload, 'boot error');
         return;
+      case FrameKind.Log:
+        return this.logRecord(parseJson<Record<string, unknown>>(frame.payload, 'log record'));
       default:
         throw new ProtocolError(`A worker may not send a ${kindName(frame.kind)} frame`, 'ERR_PROTOCOL_UNEXPECTED');
     }
@@ -461,24 +463,23 @@ export class WorkerHandle {
     pipeWorkerOutput(this.spawned!.stdout, this.spawned!.stderr, sink, { tail: this.tail });
   }
 
-  /** Logs one line of worker output; pino JSON lines from ctx.log keep their level and fields. */
+  /** Logs one line of worker output, as text: whatever a module prints is its own data, JSON included. */
   private logLine(line: string, stream: 'stdout' | 'stderr'): void {
     if (line.length === 0) return;
-    if (line.charCodeAt(0) === 123 /* { */) {
-      try {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        if (typeof record.level === 'number' && 'msg' in record) {
-          const { level, msg, time: _time, pid: _pid, workerId: _workerId, hostname: _hostname, ...fields } = record;
-          const method = levelMethod(level as number);
-          this.log[method]({ ...fields, stream }, String(msg));
-          return;
-        }
-      } catch {
-        // not JSON: log as text
-      }
-    }
     if (stream === 'stderr') this.log.warn({ stream }, line);
     else this.log.info({ stream }, line);
+  }
+
+  /**
+   * Logs a ctx.log record from a Log frame with its own level, time, fields and error (type included); the pid
+   * and worker id come from this handle's logger, once.
+   */
+  private logRecord(record: Record<string, unknown>): void {
+    if (record === null || typeof record !== 'object') throw new ProtocolError('A log record is not a JSON object', 'ERR_PROTOCOL_MALFORMED');
+    const { level, msg, pid: _pid, workerId: _workerId, hostname: _hostname, ...fields } = record;
+    if (fields.err !== null && typeof fields.err === 'object') fields.err = errorOfType(fields.err as Record<string, unknown>);
+    const method = this.log[levelMethod(Number(level))] ?? this.log[fallbackMethod(Number(level))];
+    method.call(this.log, fields, msg === undefined ? undefined : String(msg));
   }
 
   private wireExit(spawned: SpawnedWorker): void {
@@ -580,10 +581,34 @@ function decodeFrameValue(frame: Frame, what: string): unknown {
   }
 }
 
-// the method for a pino numeric level among the five a SuperviseLogger has (fatal as error, trace as debug)
-function levelMethod(level: number): 'debug' | 'info' | 'warn' | 'error' {
+// pino's method for a numeric level; fatal and trace may be missing from a pino-compatible logger
+function levelMethod(level: number): 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' {
+  if (level >= 60) return 'fatal';
   if (level >= 50) return 'error';
   if (level >= 40) return 'warn';
   if (level >= 30) return 'info';
-  return 'debug';
+  if (level >= 20) return 'debug';
+  return 'trace';
+}
+
+// the nearest of the five methods every SuperviseLogger has
+function fallbackMethod(level: number): 'debug' | 'error' {
+  return level >= 50 ? 'error' : 'debug';
+}
+
+const namedErrors = new Map<string, new () => Error>();
+
+/**
+ * A record's error arrives as data, `{ type, message, stack, ... }`; pino's err serializer names an error after
+ * its constructor, which would make every one an `Object`. Same fields, on a stand-in class of the right name.
+ */
+function errorOfType(data: Record<string, unknown>): Error {
+  const { type, ...fields } = data;
+  const name = typeof type === 'string' && type.length > 0 ? type : 'Error';
+  let Named = namedErrors.get(name);
+  if (!Named) {
+    Named = { [name]: class extends Error {} }[name]!;
+    if (namedErrors.size < 64) namedErrors.set(name, Named);
+  }
+  return Object.assign(Object.create(Named.prototype) as Error, fields);
 }

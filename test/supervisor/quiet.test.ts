@@ -91,3 +91,38 @@ describe('a listener that throws', () => {
     }
   });
 });
+
+describe('ctx.log records with a logger', () => {
+  it('travel as data with their own time, level and error type, and a JSON line on stdout stays a line', async () => {
+    const records: Record<string, unknown>[] = [];
+    const { pino } = await import('pino');
+    const lines: string[] = [];
+    // base: undefined, so the only pid a record carries is the one the supervisor binds per worker
+    const logger = pino({ level: 'info', base: undefined }, {
+      write: (line: string) => {
+        lines.push(line);
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    });
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, logger });
+    try {
+      const pid = await sup.run<number>(null, { name: 'pid' });
+      const before = Date.now();
+      await sup.run(null, { name: 'logError' });
+      await sup.run(null, { name: 'printJson' });
+      await sup.close();
+      const logged = records.find((r) => r.msg === 'could not frobnicate');
+      expect(logged).toMatchObject({ level: 50, workerId: 1, pid, err: { type: 'RangeError', message: 'out of frobs' } });
+      expect(logged!.time).toBeGreaterThanOrEqual(before);
+      expect(logged!.jobId).toBeGreaterThan(0);
+      // the record names the worker's pid once: the JSON line has one "pid" key
+      expect(lines.find((line) => line.includes('could not frobnicate'))!.match(/"pid":/g)).toHaveLength(1);
+      // a JSON object printed on stdout is data: logged as the text it is, not taken for a record
+      const printed = records.find((r) => r.stream === 'stdout' && String(r.msg).includes('data, not a log record'));
+      expect(printed).toMatchObject({ level: 30, msg: JSON.stringify({ level: 30, msg: 'data, not a log record', n: 1 }) });
+      expect(records.some((r) => r.msg === 'data, not a log record')).toBe(false);
+    } finally {
+      await sup.destroy();
+    }
+  });
+});
