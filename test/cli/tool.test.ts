@@ -31,7 +31,7 @@ async function run(args: string[], input = ''): Promise<Outcome> {
 }
 
 /** Runs the CLI with stdin or stderr on a pseudo-terminal (python3's pty module). */
-function runOnPty(which: 'stdin' | 'stderr', args: string[]): Promise<Outcome & { terminal: string }> {
+function runOnPty(which: 'stdin' | 'stderr' | 'both', args: string[]): Promise<Outcome & { terminal: string }> {
   return new Promise((resolve, reject) => {
     execFile('python3', [cliFixture('pty-run.py'), which, process.execPath, cli, ...args], { cwd: root, timeout: 90_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${error.message}\n${stderr}`));
@@ -133,6 +133,16 @@ describe('supervise run on a terminal', () => {
     expect(terminal).toMatch(/(^|\n|\x1b\[2K)supervise: job 5 \(5\) failed: Error: five fails\r?\n/);
     // never a log record or a line glued to the progress line: it always ends with a clear or a newline
     expect(terminal).not.toMatch(/\d+ failed(?![\r\n]| in )/);
+  });
+});
+
+describe('supervise run with results on the terminal', () => {
+  it('shows no progress line when stdout is the same terminal as stderr', async () => {
+    const { code, terminal } = await runOnPty('both', ['run', cliFixture('chatty-run.ts')]);
+    expect(code).toBe(1);
+    expect(terminal).toMatch(/^0\r?$/m);
+    expect(terminal).toContain('supervise: job 5 (5) failed: Error: five fails');
+    expect(terminal).not.toContain(' done · ');
   });
 });
 
