@@ -9,10 +9,42 @@ export interface SuperviseErrorOptions {
   cause?: unknown;
 }
 
+/** The codes of ProtocolError: bytes on a channel that do not follow the protocol. */
+export type ProtocolErrorCode =
+  | 'ERR_PROTOCOL'
+  | 'ERR_PROTOCOL_CREDIT'
+  | 'ERR_PROTOCOL_MALFORMED'
+  | 'ERR_PROTOCOL_TRUNCATED'
+  | 'ERR_PROTOCOL_UNEXPECTED'
+  | 'ERR_PROTOCOL_UNKNOWN_JOB'
+  | 'ERR_PROTOCOL_UNKNOWN_KIND'
+  | 'ERR_PROTOCOL_VERSION'
+  | 'ERR_FRAME_TOO_LARGE';
+
+/** Every code a SuperviseError can have; each class narrows `code` to its own. */
+export type SuperviseErrorCode =
+  | ProtocolErrorCode
+  | 'ERR_PAYLOAD_UNSUPPORTED'
+  | 'ERR_PAYLOAD_TOO_LARGE'
+  | 'ERR_INVALID_OPTION'
+  | 'ERR_WORKER_CRASHED'
+  | 'ERR_WORKER_BOOT'
+  | 'ERR_WORKER_NOT_FOUND'
+  | 'ERR_CRASH_LOOP'
+  | 'ERR_RELOAD_FAILED'
+  | 'ERR_JOB_TIMEOUT'
+  | 'ABORT_ERR'
+  | 'ERR_QUEUE_FULL'
+  | 'ERR_SUPERVISOR_CLOSED'
+  | 'ERR_UNKNOWN_HANDLER'
+  | 'ERR_UNSAFE_CACHE_DIR'
+  | 'ERR_SOCKET_PATH'
+  | 'ERR_MISSING_PEER';
+
 /** Base class: a message plus a stable `code`. */
 export class SuperviseError extends Error {
-  code: string;
-  constructor(code: string, message: string, options?: SuperviseErrorOptions) {
+  code: SuperviseErrorCode;
+  constructor(code: SuperviseErrorCode, message: string, options?: SuperviseErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SuperviseError';
     this.code = code;
@@ -21,7 +53,8 @@ export class SuperviseError extends Error {
 
 /** Bytes on the channel that do not follow the protocol: garbage, oversized or truncated frames, unknown kinds or ids. */
 export class ProtocolError extends SuperviseError {
-  constructor(message: string, code = 'ERR_PROTOCOL', options?: SuperviseErrorOptions) {
+  declare code: ProtocolErrorCode;
+  constructor(message: string, code: ProtocolErrorCode = 'ERR_PROTOCOL', options?: SuperviseErrorOptions) {
     super(code, message, options);
     this.name = 'ProtocolError';
   }
@@ -29,6 +62,7 @@ export class ProtocolError extends SuperviseError {
 
 /** A value that cannot travel as a job payload or result: a function, a symbol, or more bytes than maxFrameSize. */
 export class PayloadError extends SuperviseError {
+  declare code: 'ERR_PAYLOAD_UNSUPPORTED' | 'ERR_PAYLOAD_TOO_LARGE';
   constructor(message: string, options?: SuperviseErrorOptions & { code?: 'ERR_PAYLOAD_UNSUPPORTED' | 'ERR_PAYLOAD_TOO_LARGE' }) {
     super(options?.code ?? 'ERR_PAYLOAD_UNSUPPORTED', message, options);
     this.name = 'PayloadError';
@@ -37,6 +71,7 @@ export class PayloadError extends SuperviseError {
 
 /** An option that failed validation; the message names the option, what was expected and what was given. */
 export class OptionError extends SuperviseError {
+  declare code: 'ERR_INVALID_OPTION';
   constructor(message: string) {
     super('ERR_INVALID_OPTION', message);
     this.name = 'OptionError';
@@ -49,7 +84,10 @@ export interface ExitInfo {
   stderrTail: string;
 }
 
-/** Describes how a process ended, for messages: `exit code 1` or `signal SIGKILL`. */
+/**
+ * Describes how a process ended, for messages: `exit code 1` or `signal SIGKILL`.
+ * @internal
+ */
 export function describeExit(info: Pick<ExitInfo, 'exitCode' | 'signal'>): string {
   if (info.signal) return `signal ${info.signal}`;
   if (info.exitCode !== null) return `exit code ${info.exitCode}`;
@@ -62,6 +100,7 @@ function withTail(message: string, tail: string): string {
 
 /** A job's worker died while the job was in flight, and no attempt was left; `crashes` counts the workers it was running on when they ended. */
 export class WorkerCrashError extends SuperviseError implements ExitInfo {
+  declare code: 'ERR_WORKER_CRASHED';
   jobId: number;
   attempts: number;
   crashes: number;
@@ -100,6 +139,7 @@ export class WorkerCrashError extends SuperviseError implements ExitInfo {
 
 /** The worker module could not be loaded (it threw on import, or exports no handler). */
 export class WorkerBootError extends SuperviseError implements ExitInfo {
+  declare code: 'ERR_WORKER_BOOT';
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
@@ -116,6 +156,7 @@ export class WorkerBootError extends SuperviseError implements ExitInfo {
 
 /** Workers died more than `maxRestarts` times within `restartWindow`, so the supervisor gave up. */
 export class CrashLoopError extends SuperviseError implements ExitInfo {
+  declare code: 'ERR_CRASH_LOOP';
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
@@ -141,6 +182,7 @@ export class CrashLoopError extends SuperviseError implements ExitInfo {
 
 /** `reload()` could not bring up a replacement worker; the workers it had not yet replaced keep serving. */
 export class ReloadError extends SuperviseError {
+  declare code: 'ERR_RELOAD_FAILED';
   constructor(message: string, options?: SuperviseErrorOptions) {
     super('ERR_RELOAD_FAILED', message, options);
     this.name = 'ReloadError';
@@ -149,6 +191,7 @@ export class ReloadError extends SuperviseError {
 
 /** A job ran longer than its `timeout`. */
 export class JobTimeoutError extends SuperviseError {
+  declare code: 'ERR_JOB_TIMEOUT';
   jobId: number;
   timeout: number;
   constructor(jobId: number, timeout: number) {
@@ -161,6 +204,7 @@ export class JobTimeoutError extends SuperviseError {
 
 /** A job was cancelled through its AbortSignal. Named AbortError, like the platform's. */
 export class AbortError extends SuperviseError {
+  declare code: 'ABORT_ERR';
   constructor(message = 'The job was aborted', options?: SuperviseErrorOptions) {
     super('ABORT_ERR', message, options);
     this.name = 'AbortError';
@@ -169,6 +213,7 @@ export class AbortError extends SuperviseError {
 
 /** `maxQueue` jobs are already waiting and the queue is set to reject. */
 export class QueueFullError extends SuperviseError {
+  declare code: 'ERR_QUEUE_FULL';
   constructor(maxQueue: number) {
     super('ERR_QUEUE_FULL', `The job queue is full (maxQueue is ${maxQueue}); retry later or raise maxQueue`);
     this.name = 'QueueFullError';
@@ -177,6 +222,7 @@ export class QueueFullError extends SuperviseError {
 
 /** The supervisor is closing, closed or destroyed, so it takes no new jobs. */
 export class SupervisorClosedError extends SuperviseError {
+  declare code: 'ERR_SUPERVISOR_CLOSED';
   constructor(message = 'The supervisor is closed and takes no new jobs') {
     super('ERR_SUPERVISOR_CLOSED', message);
     this.name = 'SupervisorClosedError';
@@ -185,6 +231,7 @@ export class SupervisorClosedError extends SuperviseError {
 
 /** No handler with that name exists in the worker module. */
 export class UnknownHandlerError extends SuperviseError {
+  declare code: 'ERR_UNKNOWN_HANDLER';
   constructor(name: string, available: readonly string[]) {
     super(
       'ERR_UNKNOWN_HANDLER',
@@ -200,6 +247,7 @@ export class UnknownHandlerError extends SuperviseError {
  * replaced after it was written. No worker is started from it.
  */
 export class UnsafeCacheDirError extends SuperviseError {
+  declare code: 'ERR_UNSAFE_CACHE_DIR';
   path: string;
   constructor(path: string, why: string) {
     super(
@@ -211,7 +259,25 @@ export class UnsafeCacheDirError extends SuperviseError {
   }
 }
 
-/** Classes that are rebuilt by name when an error crosses the channel. */
+/** The worker module is not there: none of the paths tried (the given one, and for `.js` its `.ts`) is a file. */
+export class WorkerNotFoundError extends SuperviseError {
+  declare code: 'ERR_WORKER_NOT_FOUND';
+  /** Every path looked at, in order. */
+  tried: string[];
+  constructor(tried: string[]) {
+    super(
+      'ERR_WORKER_NOT_FOUND',
+      `Worker module not found: ${tried.length === 1 ? `${tried[0]} does not exist` : `tried ${tried.join(', ')}`}; check the \`worker\` path (a relative path resolves against the current directory, a URL against the module that made it)`,
+    );
+    this.name = 'WorkerNotFoundError';
+    this.tried = tried;
+  }
+}
+
+/**
+ * Classes that are rebuilt by name when an error crosses the channel.
+ * @internal
+ */
 export const errorClasses: Record<string, new (...args: never[]) => SuperviseError> = {
   SuperviseError,
   ProtocolError,
@@ -227,4 +293,5 @@ export const errorClasses: Record<string, new (...args: never[]) => SuperviseErr
   SupervisorClosedError,
   UnknownHandlerError,
   UnsafeCacheDirError,
+  WorkerNotFoundError,
 };

@@ -18,13 +18,35 @@ export type {
   IsUntyped,
   StreamChunk,
 } from './supervisor/typed.js';
-export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, JobDoneEvent, JobProgressEvent } from './supervisor/events.js';
-export { defineRun, isRunDefinition, type RunDefinition, type JobSource } from './define-run.js';
-export * from './errors.js';
+export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, WorkerOutputDroppedEvent, JobDoneEvent, JobProgressEvent } from './supervisor/events.js';
+export type { SuperviseLogger, LogLevel, LogMethod } from './supervisor/log.js';
+export { defineRun, type RunDefinition, type RunOutcome, type JobSource } from './define-run.js';
+export {
+  SuperviseError,
+  ProtocolError,
+  PayloadError,
+  OptionError,
+  WorkerCrashError,
+  WorkerBootError,
+  WorkerNotFoundError,
+  CrashLoopError,
+  ReloadError,
+  JobTimeoutError,
+  AbortError,
+  QueueFullError,
+  SupervisorClosedError,
+  UnknownHandlerError,
+  UnsafeCacheDirError,
+  type SuperviseErrorCode,
+  type ProtocolErrorCode,
+  type SuperviseErrorOptions,
+  type ExitInfo,
+} from './errors.js';
 export { PROTOCOL_VERSION } from './protocol/frame.js';
 export {
   serve,
-  SocketServer,
+  // a type only: servers are made by serve()
+  type SocketServer,
   type ServeOptions,
   type ServeCloseOptions,
   type ServeAddress,

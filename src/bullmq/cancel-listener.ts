@@ -1,6 +1,6 @@
 // The host side of cancelQueueJob(): a subscription to the queue's cancel channel that aborts the jobs this host runs.
 import type { Worker } from 'bullmq';
-import type { Logger } from 'pino';
+import type { SuperviseLogger as Logger } from '../supervisor/log.js';
 import { parseCancelMessage } from './cancel.js';
 
 interface Subscriber {

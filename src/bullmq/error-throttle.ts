@@ -6,7 +6,7 @@
  * per interval; a kind that stops recurring is forgotten, so its next occurrence
  * is logged at once again.
  */
-import type { Logger } from 'pino';
+import type { SuperviseLogger as Logger } from '../supervisor/log.js';
 
 /** ms between two summaries of a repeating error. */
 export const ERROR_SUMMARY_INTERVAL = 30_000;

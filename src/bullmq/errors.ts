@@ -4,7 +4,7 @@ import { SuperviseError } from '../errors.js';
 /** The optional peer dependency `bullmq` (with its Redis driver `ioredis`) is not installed. */
 export class QueuePeerMissingError extends SuperviseError {
   constructor(what: string, options?: { cause?: unknown }) {
-    super('ERR_BULLMQ_MISSING', `supervise/bullmq needs the optional peer dependency ${what}; install it with \`npm install bullmq ioredis\``, options);
+    super('ERR_MISSING_PEER', `supervise/bullmq needs the optional peer dependency ${what}; install it with \`npm install bullmq ioredis\``, options);
     this.name = 'QueuePeerMissingError';
   }
 }

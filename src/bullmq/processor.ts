@@ -7,7 +7,7 @@
  *            fail / UnrecoverableError / moveToWait + WaitingError (handed back, no attempt spent)
  */
 import type { Job } from 'bullmq';
-import type { Logger } from 'pino';
+import type { SuperviseLogger as Logger } from '../supervisor/log.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { QueueJobCancelledError, QueueRoutingError } from './errors.js';
 import { decideOutcome } from './outcome.js';

@@ -1,5 +1,6 @@
 // Command-line flags of `supervise run`: parsing, help text, and conversion to supervisor options.
-import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
+import { checkLogLevel, closestFlag, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
+import type { LogLevel } from '../supervisor/log.js';
 import { UsageError } from './usage-error.js';
 
 export const HELP = `Usage: supervise run <file> [options]
@@ -16,8 +17,8 @@ anonymous AF_UNIX stream socketpair at fd 3.
                  {"id":0,"ok":true,"result":...} or {"id":1,"ok":false,"error":{...}}
 
 Options:
-  --workers <n>          worker processes (default: number of CPUs, or the run file's)
-  --concurrency <n>      jobs in flight overall (default: workers × per-worker)
+  -w, --workers <n>      worker processes (default: number of CPUs, or the run file's)
+  -j, --concurrency <n>  jobs in flight overall (default: workers × per-worker)
   --per-worker <n>       jobs in flight per worker (default: 1)
   --name <handler>       named export to call instead of the default export
   --retries <n>          re-dispatches after a worker dies mid-job (default: 2)
@@ -49,6 +50,7 @@ Exit codes:
   1   at least one job failed
   2   usage or configuration error (bad flag, missing file, not a run file or worker module)
   3   the worker pool failed: the module does not load, or workers crash-loop
+  70  internal error (a bug in supervise; please report it)
   74  stdout could not be written (a full disk, an I/O error); results were lost
   130/143  interrupted by SIGINT/SIGTERM after draining in-flight jobs
   141 the reader of stdout went away (| head)
@@ -75,11 +77,13 @@ export interface CliFlags {
   json: boolean;
   /** NDJSON mode: also print {"id","progress"} lines as handlers report progress. */
   progress: boolean;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 export interface ParsedCommand {
   command: 'run' | 'help' | 'version';
+  /** `supervise help serve`: the command to explain. */
+  topic?: string;
   file?: string;
   flags: CliFlags;
 }
@@ -107,6 +111,9 @@ const INTEGER_FLAGS = {
 export function parseCommand(argv: string[]): ParsedCommand {
   const parsed = parseFlags(argv, {
     ...integerFlagOptions(INTEGER_FLAGS),
+    // GNU parallel's and make's letters
+    workers: { type: 'string', short: 'w' },
+    concurrency: { type: 'string', short: 'j' },
     name: { type: 'string' },
     json: { type: 'boolean', default: false },
     progress: { type: 'boolean', default: false },
@@ -126,7 +133,16 @@ export function parseCommand(argv: string[]): ParsedCommand {
   if (values.version) return { command: 'version', flags };
   const [command, file, ...extra] = positionals;
   if (!command) return { command: 'help', flags };
-  if (command !== 'run') throw new UsageError(`unknown command '${command}'; the commands are 'supervise run <file>', 'supervise serve <worker-module> --socket <path>' and 'supervise work <worker-module> --queue <name>'`);
+  if (command === 'help') {
+    if (file !== undefined && file !== 'run' && file !== 'serve' && file !== 'work') throw new UsageError(`no help for '${file}'; try 'supervise help run', 'supervise help serve' or 'supervise help work'`);
+    return { command: 'help', topic: file, flags };
+  }
+  if (command !== 'run') {
+    const suggestion = closestFlag(command, ['run', 'serve', 'work', 'help']);
+    throw new UsageError(
+      `unknown command '${command}'${suggestion ? `; did you mean '${suggestion}'?` : ''}; the commands are 'supervise run <file>', 'supervise serve <worker-module> --socket <path>' and 'supervise work <worker-module> --queue <name>'`,
+    );
+  }
   if (!file) throw new UsageError("'supervise run' needs a file: a run file or a worker module");
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
   return { command: 'run', file, flags };

@@ -1,5 +1,6 @@
-// How results are printed: NDJSON records for machines, Send/Echo lines for people.
+// How results are printed: NDJSON records for machines, plain lines for people.
 import { inspect } from 'node:util';
+import type { RunOutcome } from '../define-run.js';
 import type { SerializedError } from '../protocol/index.js';
 
 /**
@@ -40,4 +41,25 @@ export function taggedLine(id: number, tag: 'chunk' | 'progress', value: unknown
 
 export function show(value: unknown): string {
   return inspect(value, { depth: 4, breakLength: Infinity, maxArrayLength: 32, maxStringLength: 200 });
+}
+
+/**
+ * A run file's result as a person reads it, whatever the handler does: a string as it is, any other value as
+ * util.inspect shows it, on stdout; a failure as one line on stderr.
+ */
+export function describeOutcome(outcome: RunOutcome): { stdout?: string; stderr?: string } {
+  if (!outcome.ok) {
+    const error = outcome.error as Error | undefined;
+    return { stderr: `supervise: job ${outcome.index} (${show(outcome.payload)}) failed: ${error?.name ?? 'Error'}: ${(error?.message ?? String(error)).split('\n')[0]}\n` };
+  }
+  return { stdout: `${typeof outcome.result === 'string' ? outcome.result : show(outcome.result)}\n` };
+}
+
+/** `supervise: 1,000 done, 2 failed in 3.2 s (312/s)` */
+export function summaryLine(done: number, failed: number, ms: number): string {
+  const seconds = ms / 1000;
+  const rate = seconds > 0 ? done / seconds : 0;
+  const rateText = rate >= 100 ? Math.round(rate).toLocaleString('en-US') : rate.toFixed(1);
+  const time = seconds >= 10 ? `${seconds.toFixed(0)} s` : `${seconds.toFixed(1)} s`;
+  return `supervise: ${(done - failed).toLocaleString('en-US')} done, ${failed.toLocaleString('en-US')} failed in ${time} (${rateText}/s)\n`;
 }

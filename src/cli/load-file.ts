@@ -1,7 +1,8 @@
 /*
  * Tells a run file from a worker module. A run file's default export is made
- * by defineRun(), so its source calls defineRun; only such files are imported
- * here, in the CLI process. A worker module is never imported by the CLI: it
+ * by defineRun(), or is a plain `{ worker, jobs }` object, so its source calls
+ * defineRun or says `export default {`; only such files are imported here, in
+ * the CLI process. A worker module is never imported by the CLI: it
  * runs only inside workers, so its top-level code (and any load error) stays
  * there, where boot failures are reported with the worker's stderr.
  */
@@ -9,15 +10,19 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isRunDefinition, type RunDefinition } from '../define-run.js';
+import { resolveOwnPackageEverywhere } from './own-package.js';
 import { UsageError } from './usage-error.js';
 
 export type LoadedFile = { kind: 'run'; path: string; definition: RunDefinition } | { kind: 'worker'; path: string };
 
 const MODULE_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx']);
 const CALLS_DEFINE_RUN = /\bdefineRun\s*\(/;
+/** `export default { worker, jobs }`: a run file written without defineRun (a worker module exports functions). */
+const EXPORTS_PLAIN_OBJECT = /\bexport\s+default\s*\{/;
 
 async function importFile(file: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
+  resolveOwnPackageEverywhere();
   if (/\.(?:c|m)?tsx?$/.test(file)) {
     const { tsImport } = await import('tsx/esm/api');
     return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
@@ -44,7 +49,8 @@ export async function checkModuleFile(file: string): Promise<string> {
 export async function loadFile(file: string): Promise<LoadedFile> {
   const absolute = await checkModuleFile(file);
   const source = await readFile(absolute, 'utf8');
-  if (!CALLS_DEFINE_RUN.test(source)) {
+  const callsDefineRun = CALLS_DEFINE_RUN.test(source);
+  if (!callsDefineRun && !EXPORTS_PLAIN_OBJECT.test(source)) {
     if (!/\bexport\b|module\.exports|exports\./.test(source)) {
       throw new UsageError(`${file} is neither a run file (default export from defineRun) nor a worker module (it exports nothing)`);
     }
@@ -54,10 +60,16 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   try {
     mod = await importFile(absolute);
   } catch (error) {
-    throw new UsageError(`cannot load run file ${file}: ${(error as Error)?.message ?? String(error)}`);
+    const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+    // the resolve hook serves ES modules only; a run file Node loads as CommonJS cannot borrow this package
+    const hint = /Cannot find (module|package) 'supervise/.test(message)
+      ? "; install supervise beside it, or make it an ES module (.mts, or \"type\": \"module\" in its package.json), or drop the import: `export default { worker, jobs }` is a run file too"
+      : '';
+    throw new UsageError(`cannot load run file ${file}: ${message}${hint}`);
   }
   const definition = (mod.default as { default?: unknown } | undefined)?.default ?? mod.default;
   if (!isRunDefinition(definition)) {
+    if (!callsDefineRun) return { kind: 'worker', path: absolute };
     throw new UsageError(`${file} calls defineRun but its default export is not a run definition; write \`export default defineRun({ worker, jobs })\``);
   }
   return { kind: 'run', path: absolute, definition };

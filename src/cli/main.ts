@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `supervise` command: argv → subcommand → exit code. Usage errors print one line and exit 2.
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { HELP, parseCommand } from './args.js';
-import { createCliLogger } from './logger.js';
+import { createCliOutput } from './logger.js';
 import { OUTPUT_ERROR_EXIT, runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { UsageError } from './usage-error.js';
@@ -33,15 +33,27 @@ function print(text: string): Promise<number> {
   });
 }
 
+// a progress line on the terminal the results scroll through would be torn apart by them
+function sameTerminal(a: number, b: number): boolean {
+  try {
+    const [first, second] = [fstatSync(a), fstatSync(b)];
+    return first.isCharacterDevice() && first.rdev === second.rdev;
+  } catch {
+    return false;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   // `supervise serve` parses its own flags and prints its own one-line errors
   if (argv[0] === 'serve') return serveCommand(argv.slice(1));
   if (argv[0] === 'work') return workCommand(argv.slice(1));
+  if (argv[0] === 'help' && argv[1] === 'serve') return serveCommand(['--help']);
+  if (argv[0] === 'help' && argv[1] === 'work') return workCommand(['--help']);
   const parsed = parseCommand(argv);
   if (parsed.command === 'help') return print(HELP);
   if (parsed.command === 'version') return print(`${version()}\n`);
-  const log = createCliLogger(parsed.flags.logLevel);
-  return runCommand(parsed.file!, parsed.flags, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, log });
+  const { log, stderr } = createCliOutput(parsed.flags.logLevel);
+  return runCommand(parsed.file!, parsed.flags, { stdin: process.stdin, stdout: process.stdout, stderr, log, progress: stderr.isTTY && !sameTerminal(1, 2) });
 }
 
 main(process.argv.slice(2)).then(
@@ -50,7 +62,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`supervise: ${error.message}\nRun 'supervise --help' for usage.\n`);
+      // a suggestion is the whole answer; otherwise, where to read more
+      process.stderr.write(`supervise: ${error.message}\n${error.message.includes('did you mean') ? '' : "Run 'supervise --help' for usage.\n"}`);
       process.exitCode = 2;
       return;
     }

@@ -5,7 +5,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function startProgress(stream: NodeJS.WriteStream, total: number | undefined): Progress {
+export function startProgress(stream: { isTTY?: boolean; write(text: string): unknown }, total: number | undefined): Progress {
   if (!stream.isTTY) return { tick() {}, stop() {} };
   const started = Date.now();
   let done = 0;

@@ -13,13 +13,14 @@
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { RunDefinition } from '../define-run.js';
-import { OptionError } from '../errors.js';
+import type { RunDefinition, RunOutcome } from '../define-run.js';
+import { OptionError, WorkerNotFoundError } from '../errors.js';
 import { mapInputs, type MapResult } from '../supervisor/map.js';
 import type { SupervisorOptions } from '../supervisor/options.js';
 import { createSupervisor, type Supervisor } from '../supervisor/supervisor.js';
 import type { CliFlags } from './args.js';
-import { ndjsonLine, taggedLine, show } from './format.js';
+import { describeOutcome, ndjsonLine, summaryLine, taggedLine } from './format.js';
+import type { CliOutput } from './logger.js';
 import { loadFile } from './load-file.js';
 import { startProgress } from './progress.js';
 import { readLines } from './read-lines.js';
@@ -28,9 +29,15 @@ import { UsageError } from './usage-error.js';
 export interface RunIo {
   stdin: NodeJS.ReadStream;
   stdout: Writable;
-  stderr: NodeJS.WriteStream;
+  /** The CLI's own lines (banner, notices, summary), in order with the log records. */
+  stderr: CliOutput['stderr'];
   log: Logger;
+  /** Show the progress line: stderr is a terminal, and not the one the results go to. */
+  progress: boolean;
 }
+
+/** ms of silence on a terminal stdin before saying that jobs are read from it. */
+const STDIN_HINT_DELAY = 1000;
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, EPIPE: 141 };
 /** sysexits.h EX_IOERR: stdout could not be written (ENOSPC, EIO, ...), so results were lost. */
@@ -41,7 +48,7 @@ type Entry = { payload: unknown } | { error: Error };
 
 /** Options from the run file (worker resolved against the file's folder), overridden by flags. */
 function optionsFor(file: string, definition: RunDefinition | undefined, flags: CliFlags, log: Logger): SupervisorOptions {
-  const { jobs: _jobs, name: _name, worker, ...rest } = definition ?? { worker: file };
+  const { jobs: _jobs, name: _name, format: _format, worker, ...rest } = definition ?? { worker: file };
   const resolvedWorker =
     typeof worker === 'string' && !worker.startsWith('file:') ? path.resolve(path.dirname(file), worker) : worker;
   const options: SupervisorOptions = { ...rest, worker: resolvedWorker, logger: log };
@@ -80,7 +87,12 @@ async function* jobsOf(definition: RunDefinition, stopped: () => boolean): Async
 
 async function* linesOf(io: RunIo, stopped: () => boolean, maxLineBytes: number): AsyncGenerator<Entry> {
   let line = 0;
+  // someone at a terminal who typed nothing may not know the command waits for them
+  const hint = io.stdin.isTTY
+    ? setTimeout(() => io.stderr.write('supervise: reading jobs from stdin, one JSON value per line; Ctrl-D ends the input\n'), STDIN_HINT_DELAY)
+    : undefined;
   for await (const text of readLines(io.stdin, stopped, { maxLineBytes })) {
+    clearTimeout(hint);
     line++;
     if (typeof text !== 'string') {
       yield { error: text }; // too long, or not UTF-8
@@ -95,6 +107,7 @@ async function* linesOf(io: RunIo, stopped: () => boolean, maxLineBytes: number)
     }
     yield entry;
   }
+  clearTimeout(hint);
 }
 
 /** Writes and waits for the stream to drain when it is full, so output is backpressured too. */
@@ -108,6 +121,18 @@ async function write(stream: Writable, text: string): Promise<void> {
   }
 }
 
+/** A run file's `format` hook, its errors reported on the line instead of ending the run. */
+function formatWith(format: NonNullable<RunDefinition['format']>, outcome: RunOutcome): { stdout?: string; stderr?: string } {
+  let text: string | undefined | void;
+  try {
+    text = format(outcome);
+  } catch (error) {
+    return { stderr: `supervise: the run file's format threw for job ${outcome.index}: ${(error as Error)?.message ?? String(error)}\n` };
+  }
+  if (text === undefined || text === null) return {};
+  return { stdout: String(text).endsWith('\n') ? String(text) : `${String(text)}\n` };
+}
+
 export async function runCommand(file: string, flags: CliFlags, io: RunIo): Promise<number> {
   const loaded = await loadFile(file);
   const definition = loaded.kind === 'run' ? loaded.definition : undefined;
@@ -115,7 +140,7 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   try {
     sup = createSupervisor(optionsFor(loaded.path, definition, flags, io.log));
   } catch (error) {
-    if (error instanceof OptionError) throw new UsageError(error.message);
+    if (error instanceof OptionError || error instanceof WorkerNotFoundError) throw new UsageError(error.message);
     throw error;
   }
 
@@ -163,17 +188,19 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   const name = flags.name ?? definition?.name;
   const entries = definition ? jobsOf(definition, stopped) : linesOf(io, stopped, sup.options.maxFrameSize);
   const total = definition && Array.isArray(definition.jobs) ? definition.jobs.length : undefined;
-  const progress = startProgress(io.stderr, total);
+  const progress = startProgress(io.progress ? io.stderr : { isTTY: false, write() {} }, total);
+  const started = performance.now();
+  let done = 0;
   const payloads: unknown[] = [];
   let payloadHead = 0;
   let failures = 0;
 
   if (!json) {
-    await write(
-      io.stdout,
+    io.stderr.write(
       `supervise: ${sup.options.workers} worker${sup.options.workers === 1 ? '' : 's'}, each with its own channel: fd 3, an anonymous AF_UNIX stream socketpair (no path in the filesystem)\n`,
     );
   }
+  const format = definition?.format;
 
   // mapInputs calls runEntry once per input, in input order: the count is the input's id
   let nextId = 0;
@@ -197,6 +224,7 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
     const results = mapInputs(runEntry, entries, window, true) as AsyncGenerator<MapResult<Awaited<ReturnType<Supervisor['runDetailed']>>>>;
     for await (const result of results) {
       if (!result.ok) failures++;
+      done++;
       progress.tick(result.ok);
       if (json) {
         await write(io.stdout, ndjsonLine(result.index, result.ok, result.ok ? result.value.result : result.error));
@@ -208,11 +236,15 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
         payloads.splice(0, payloadHead);
         payloadHead = 0;
       }
-      const line = result.ok
-        ? `Send: ${show(payload)}\nEcho: ${show(result.value.result)}  (worker pid ${result.value.pid})\n`
-        : `Send: ${show(payload)}\nFail: ${result.error.name}: ${result.error.message.split('\n')[0]}\n`;
-      await write(io.stdout, line);
+      const outcome = result.ok
+        ? { index: result.index, payload, ok: true as const, result: result.value.result, pid: result.value.pid }
+        : { index: result.index, payload, ok: false as const, error: result.error };
+      const text = format ? formatWith(format, outcome) : describeOutcome(outcome);
+      if (text.stdout) await write(io.stdout, text.stdout);
+      if (text.stderr) io.stderr.write(text.stderr);
     }
+    // a pool whose module cannot load fails even when there was no input to run: wait for a worker or the failure
+    if (done === 0 && !stopped()) await sup.ready(1).catch(() => undefined);
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);
@@ -229,6 +261,7 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   }
 
   if (outputError) io.stderr.write(`supervise: cannot write to stdout: ${outputError.message.split('\n')[0]}\n`);
+  else if (sup.state !== 'failed' && flags.logLevel !== 'silent') io.stderr.write(summaryLine(done, failures, performance.now() - started));
   if (sup.state === 'failed') {
     const failure = sup.failure;
     io.stderr.write(`supervise: ${failure?.message ?? 'the worker pool failed'}\n`);

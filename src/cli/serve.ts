@@ -12,12 +12,14 @@
  * stderr), 3 the worker pool failed (module does not load, crash loop).
  */
 import type { Logger } from 'pino';
-import { OptionError } from '../errors.js';
+import { OptionError, WorkerNotFoundError } from '../errors.js';
 import { serve, type ServeOptions, type SocketServer } from '../serve/server.js';
 import { formatMode, parseMode, SocketPathError } from '../serve/socket-path.js';
 import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
 import { checkModuleFile } from './load-file.js';
 import { createCliLogger } from './logger.js';
+import type { MetricsEndpoint } from '../metrics/http.js';
+import type { LogLevel } from '../supervisor/log.js';
 import { UsageError } from './usage-error.js';
 
 export const SERVE_HELP = `Usage: supervise serve <worker-module> --socket <path> [options]
@@ -41,6 +43,8 @@ Options:
   --max-restarts <n>       unexpected exits tolerated within --restart-window (default: 10)
   --restart-window <ms>    window for --max-restarts (default: 60000)
   --heartbeat-timeout <ms> kill a worker whose event loop is blocked this long (default: 10000)
+  --metrics <port|path>    serve Prometheus metrics at GET /metrics on 127.0.0.1:<port> or a Unix socket
+                           path (needs the prom-client package)
   --log-level <level>      trace, debug, info, warn, error, fatal or silent (default: info)
   -h, --help               show this help
 
@@ -63,7 +67,9 @@ const INTEGER_FLAGS = {
 interface ServeCommand {
   help: boolean;
   options?: ServeOptions;
-  logLevel: string;
+  /** --metrics: a TCP port on loopback, or a socket path. */
+  metrics?: number | string;
+  logLevel: LogLevel;
 }
 
 /** Parses `serve`'s arguments (after the word serve); throws UsageError with a one-line message. */
@@ -72,13 +78,13 @@ export function parseServeArgs(argv: string[]): ServeCommand {
     ...integerFlagOptions(INTEGER_FLAGS),
     socket: { type: 'string' },
     mode: { type: 'string' },
+    metrics: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   const { values, positionals } = parsed;
-  const logLevel = String(values['log-level']);
-  if (values.help) return { help: true, logLevel };
-  checkLogLevel(logLevel);
+  if (values.help) return { help: true, logLevel: 'info' };
+  const logLevel = checkLogLevel(String(values['log-level']));
   const [worker, ...extra] = positionals;
   if (!worker) throw new UsageError("'supervise serve' needs a worker module: supervise serve <worker-module> --socket <path>");
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -92,9 +98,28 @@ export function parseServeArgs(argv: string[]): ServeCommand {
     options.mode = mode;
   }
   readIntegerFlags(values, INTEGER_FLAGS, options);
-  return { help: false, options, logLevel };
+  return { help: false, options, logLevel, metrics: metricsTarget(values.metrics) };
 }
 
+
+// a number is a loopback port; anything else names a Unix socket
+function metricsTarget(value: string | boolean | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new UsageError('--metrics expects a port or a socket path');
+  if (!/^\d+$/.test(value)) return value;
+  const port = Number(value);
+  if (port < 1 || port > 65535) throw new UsageError(`--metrics expects a port from 1 to 65535 or a socket path, got '${value}'`);
+  return port;
+}
+
+/** Starts the metrics endpoint; loaded only when asked for, so prom-client is needed only then. */
+async function startMetrics(server: SocketServer, target: number | string): Promise<MetricsEndpoint> {
+  const metrics = await import('../metrics/index.js');
+  const registry = metrics.createRegistry();
+  metrics.collectMetrics(server.supervisor, { registry });
+  metrics.collectProcessMetrics(registry);
+  return metrics.serveMetrics(registry, target);
+}
 
 function oneLine(message: string): string {
   return message.split('\n')[0];
@@ -105,6 +130,7 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
   let command: ServeCommand;
   let log: Logger;
   let server: SocketServer;
+  let metricsEndpoint: MetricsEndpoint | undefined;
   try {
     command = parseServeArgs(argv);
     if (command.help) {
@@ -116,8 +142,17 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
     log = createCliLogger(command.logLevel);
     options.logger = log;
     server = await serve(options);
+    if (command.metrics !== undefined) {
+      try {
+        metricsEndpoint = await startMetrics(server, command.metrics);
+      } catch (error) {
+        await server.close({ grace: 0 });
+        const missing = (error as { code?: unknown })?.code === 'ERR_MISSING_PEER';
+        throw new UsageError(missing ? (error as Error).message : `cannot serve metrics on ${command.metrics}: ${oneLine((error as Error)?.message ?? String(error))}`);
+      }
+    }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SocketPathError || error instanceof OptionError) {
+    if (error instanceof UsageError || error instanceof SocketPathError || error instanceof OptionError || error instanceof WorkerNotFoundError) {
       stderr.write(`supervise serve: ${oneLine(error.message)}\n`);
       return 2;
     }
@@ -132,10 +167,15 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
 
   const { path: socketPath, mode } = server.address();
   log.info(`listening on ${socketPath} (mode ${formatMode(mode)}); SIGHUP reloads, SIGTERM stops`);
+  if (metricsEndpoint) {
+    const where = typeof command.metrics === 'number' ? `http://${metricsEndpoint.address}/metrics` : `GET /metrics on the Unix socket ${metricsEndpoint.address}`;
+    log.info(`metrics: ${where}`);
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
     const cleanup = () => {
+      void metricsEndpoint?.close();
       process.off('SIGHUP', onHup);
       process.off('SIGTERM', onStop);
       process.off('SIGINT', onStop);

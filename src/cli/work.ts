@@ -18,6 +18,7 @@ import { createQueueWorker, type QueueWorker } from '../bullmq/queue-worker.js';
 import { loadBullmq } from '../bullmq/load-bullmq.js';
 import type { QueueWorkerOptions } from '../bullmq/options.js';
 import { OptionError } from '../errors.js';
+import type { LogLevel } from '../supervisor/log.js';
 import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
 import { checkModuleFile } from './load-file.js';
 import { createCliLogger } from './logger.js';
@@ -76,7 +77,7 @@ interface WorkCommand {
   help: boolean;
   queue?: string;
   options?: QueueWorkerOptions;
-  logLevel: string;
+  logLevel: LogLevel;
 }
 
 /** Parses `work`'s arguments (after the word work); throws UsageError with a one-line message. */
@@ -90,9 +91,8 @@ export function parseWorkArgs(argv: string[]): WorkCommand {
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', short: 'h', default: false },
   });
-  const logLevel = String(values['log-level']);
-  if (values.help) return { help: true, logLevel };
-  checkLogLevel(logLevel);
+  if (values.help) return { help: true, logLevel: 'info' };
+  const logLevel = checkLogLevel(String(values['log-level']));
   const [worker, ...extra] = positionals;
   if (!worker) throw new UsageError("'supervise work' needs a worker module: supervise work <worker-module> --queue <name>");
   if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -133,7 +133,7 @@ export async function workCommand(argv: string[], stderr: NodeJS.WritableStream 
     qw = createQueueWorker(command.queue!, options);
   } catch (error) {
     const code = (error as { code?: unknown })?.code;
-    if (error instanceof UsageError || error instanceof OptionError || code === 'ERR_BULLMQ_MISSING') {
+    if (error instanceof UsageError || error instanceof OptionError || code === 'ERR_MISSING_PEER') {
       stderr.write(`supervise work: ${oneLine((error as Error).message)}\n`);
       return 2;
     }

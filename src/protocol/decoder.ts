@@ -12,7 +12,7 @@
  * buffer of its final size. Nothing is ever concatenated repeatedly, so large
  * frames cost O(n), not O(n²).
  */
-import { ProtocolError } from '../errors.js';
+import { ProtocolError, type ProtocolErrorCode } from '../errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, type Frame, type FrameKind, HEADER_SIZE, isKnownKind } from './frame.js';
 import { isKnownEnc } from './payload.js';
 
@@ -90,7 +90,7 @@ export class FrameDecoder {
     }
   }
 
-  private fail(message: string, code: string): never {
+  private fail(message: string, code: ProtocolErrorCode): never {
     this.failed = new ProtocolError(message, code);
     this.chunks = [];
     this.buffered = 0;

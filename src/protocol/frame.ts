@@ -18,7 +18,7 @@
  */
 
 export const HEADER_SIZE = 12;
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
 /** Chunks a generator handler may send before the caller takes any: the credit window, the same on both sides. */
 export const STREAM_WINDOW = 16;
@@ -83,6 +83,8 @@ export const FrameKind = {
   Credit: 11,
   /** supervisor → worker: the job's input ended; empty, or a serialized error when its source failed */
   InputEnd: 12,
+  /** worker → supervisor: one ctx.log record, pino JSON (id: the job's, or 0) */
+  Log: 13,
 } as const;
 export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 

@@ -27,7 +27,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from 'pino';
+import type { SuperviseLogger } from '../supervisor/log.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 
 type GateState = 'accepting' | 'paused' | 'resuming' | 'closed';
@@ -43,7 +43,7 @@ const KEEPER = fileURLToPath(new URL('./keeper-main.js', import.meta.url));
 
 export interface AcceptGateOptions {
   onConnection(socket: net.Socket): void;
-  log: Logger;
+  log: SuperviseLogger;
   backlog: number;
   /** Worker processes: each needs a few descriptors, twice as many during a reload. */
   workers: number;

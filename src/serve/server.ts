@@ -31,7 +31,8 @@ import { isFromWorker, type FromWorker, type ToWorker } from '../protocol/serve.
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption, invalid, resolveOptions, type SupervisorOptions } from '../supervisor/options.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import type { WorkerHandle } from '../supervisor/worker-handle.js';
+import { reportListenerError } from '../supervisor/log.js';
+import type { WorkerHandle, WorkerState } from '../supervisor/worker-handle.js';
 import { AcceptGate } from './accept-gate.js';
 import { pickWorker, type BalancedWorker } from './balancer.js';
 import { CONN_MOVES, type ConnState } from './connection-state.js';
@@ -70,7 +71,7 @@ export interface ServeAddress {
 export interface ServeWorkerStats {
   workerId: number;
   pid: number | undefined;
-  state: WorkerHandle['state'];
+  state: WorkerState;
   /** Connections this worker holds now. */
   open: number;
   /** Connections sent to it and not yet acknowledged. */
@@ -360,12 +361,12 @@ export class SocketServer extends TypedEmitter<ServeEvents> {
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** Emits an event; a listener that throws is logged, and cannot break the server's own bookkeeping. */
+  /** Emits an event; a listener that throws cannot break the server's own bookkeeping (see reportListenerError). */
   private emitSafe<K extends keyof ServeEvents & string>(event: K, ...args: ServeEvents[K]): void {
     try {
       this.emit(event, ...args);
     } catch (error) {
-      this.supervisor.log.error({ err: error, event }, 'a serve event listener threw');
+      reportListenerError(this.supervisor.options, this.supervisor.log, event, error);
     }
   }
 

@@ -27,6 +27,7 @@ import { SuperviseError } from '../errors.js';
 
 /** A socket path that cannot be used; the message says why and what to do. CLI exit code 2. */
 export class SocketPathError extends SuperviseError {
+  declare code: 'ERR_SOCKET_PATH';
   path: string;
   constructor(file: string, message: string, options?: { cause?: unknown }) {
     super('ERR_SOCKET_PATH', message, options);

@@ -18,6 +18,12 @@ export interface WorkerExitEvent extends WorkerInfo {
   cause: ExitCause['kind'];
 }
 
+export interface WorkerOutputDroppedEvent extends WorkerInfo {
+  stream: 'stdout' | 'stderr';
+  lines: number;
+  bytes: number;
+}
+
 export interface JobDoneEvent {
   jobId: number;
   name: string;
@@ -48,6 +54,8 @@ export interface SupervisorEvents {
   'worker:ready': [WorkerInfo];
   'worker:exit': [WorkerExitEvent];
   'worker:recycle': [WorkerInfo & { reason: string }];
+  /** A worker printed more than its output budget: this many lines and bytes of one stream were dropped. */
+  'worker:output-dropped': [WorkerOutputDroppedEvent];
   'job:done': [JobDoneEvent];
   /** A running job reported progress (`ctx.progress`). */
   'job:progress': [JobProgressEvent];

@@ -34,6 +34,8 @@ export type BoundedDestination = DestinationStream & {
   /** Records dropped and not yet reported. */
   readonly pending: { records: number; bytes: number };
   flush(cb?: (error?: Error) => void): void;
+  /** Writes text as it is (no `format`), in order with the records, within the same bound. */
+  writeRaw(text: string): void;
 };
 
 /** A pino destination that never blocks and never holds more than `maxLength` bytes. */
@@ -95,5 +97,6 @@ export function boundedDestination(options: BoundedDestinationOptions = {}): Bou
     pending,
     write: format ? (line: string) => sonic.write(format(line)) : (line: string) => sonic.write(line),
     flush: (cb) => sonic.flush(cb),
+    writeRaw: (text) => void sonic.write(text),
   };
 }

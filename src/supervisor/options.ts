@@ -6,9 +6,12 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Logger } from 'pino';
 import { OptionError } from '../errors.js';
+import { locateWorker } from './locate-worker.js';
 import { DEFAULT_MAX_FRAME_SIZE, isPlainJson, MAX_META_SIZE } from '../protocol/index.js';
+import { LOG_LEVELS, type LogLevel, type SuperviseLogger } from './log.js';
+
+export { LOG_LEVELS };
 
 export type QueueFullBehavior = 'reject' | 'wait';
 
@@ -56,10 +59,18 @@ export interface SupervisorOptions {
   queueFull?: QueueFullBehavior;
   /** Largest frame accepted on the channel, bytes. @default 64 MiB */
   maxFrameSize?: number;
-  /** A pino logger to log to; worker output is logged through it too. */
-  logger?: Logger;
-  /** Level of the default logger (when `logger` is not given). @default 'info' */
-  logLevel?: string;
+  /**
+   * A pino (or pino-compatible: child, debug, info, warn, error) logger for the supervisor's own records; worker
+   * output and `ctx.log` records are logged through it too. Without `logger` and `logLevel` the supervisor logs
+   * nothing, and worker stdout/stderr lines go to this process's stdout/stderr as they are.
+   * @default none
+   */
+  logger?: SuperviseLogger;
+  /**
+   * Log through the built-in pino logger (JSON on stderr, never blocking) at this level, when `logger` is not given.
+   * @default none: no logging
+   */
+  logLevel?: LogLevel;
   /** Extra environment variables for workers. */
   env?: Record<string, string | undefined>;
   /** Node flags for workers. @default [] */
@@ -68,17 +79,18 @@ export interface SupervisorOptions {
   cwd?: string;
 }
 
-export interface ResolvedOptions extends Required<Omit<SupervisorOptions, 'worker' | 'logger' | 'env' | 'cwd'>> {
+export interface ResolvedOptions extends Required<Omit<SupervisorOptions, 'worker' | 'logger' | 'logLevel' | 'env' | 'cwd'>> {
   /** File URL of the worker module. */
   worker: string;
   /** Path of the worker module, for messages. */
   workerPath: string;
-  logger: Logger | undefined;
+  logger: SuperviseLogger | undefined;
+  logLevel: LogLevel | undefined;
+  /** Worker stdout/stderr: logged line by line (a logger was given), or passed through to this process's own. */
+  workerOutput: 'log' | 'passthrough';
   env: Record<string, string | undefined>;
   cwd: string;
 }
-
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 function show(value: unknown): string {
   let text: string;
@@ -110,16 +122,26 @@ function oneOf<T extends string>(name: string, value: unknown, choices: readonly
   return value as T;
 }
 
-/** Resolves the worker option to a file URL; relative paths resolve against `base` (the current directory). */
+/**
+ * Resolves the worker option to the file URL of a module that exists; relative paths resolve against `base` (the
+ * current directory). Throws WorkerNotFoundError when there is none.
+ */
 export function resolveWorker(value: unknown, base = process.cwd()): { url: string; path: string } {
   if (value instanceof URL || (typeof value === 'string' && value.startsWith('file:'))) {
     const url = new URL(String(value));
     if (url.protocol !== 'file:') invalid('worker', 'a path or a file: URL', String(value));
-    return { url: url.href, path: fileURLToPath(url) };
+    const file = locateWorker(fileURLToPath(url));
+    return { url: pathToFileURL(file).href, path: file };
   }
   if (typeof value !== 'string' || value.length === 0) invalid('worker', 'a path or a file: URL', value);
-  const absolute = path.resolve(base, value);
-  return { url: pathToFileURL(absolute).href, path: absolute };
+  const file = locateWorker(path.resolve(base, value));
+  return { url: pathToFileURL(file).href, path: file };
+}
+
+function isLogger(value: unknown): value is SuperviseLogger {
+  if (value === null || typeof value !== 'object') return false;
+  const logger = value as Record<string, unknown>;
+  return ['child', 'debug', 'info', 'warn', 'error'].every((method) => typeof logger[method] === 'function');
 }
 
 /** Validates and defaults all options; the only place that knows option rules. */
@@ -136,7 +158,8 @@ export function resolveOptions(options: SupervisorOptions): ResolvedOptions {
   }
   const restartDelay = integerOption('restartDelay', options.restartDelay, 0, 100);
   const maxRestartDelay = integerOption('maxRestartDelay', options.maxRestartDelay, restartDelay, Math.max(5000, restartDelay));
-  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel)) invalid('logLevel', `one of ${LOG_LEVELS.join(', ')}`, options.logLevel);
+  if (options.logLevel !== undefined && !LOG_LEVELS.includes(options.logLevel as LogLevel)) invalid('logLevel', `one of ${LOG_LEVELS.join(', ')}`, options.logLevel);
+  if (options.logger !== undefined && !isLogger(options.logger)) invalid('logger', 'a pino-compatible logger (with child, debug, info, warn and error methods)', options.logger);
   if (options.env !== undefined && (options.env === null || typeof options.env !== 'object')) invalid('env', 'an object', options.env);
   if (options.execArgv !== undefined && (!Array.isArray(options.execArgv) || options.execArgv.some((a) => typeof a !== 'string'))) {
     invalid('execArgv', 'an array of strings', options.execArgv);
@@ -165,7 +188,8 @@ export function resolveOptions(options: SupervisorOptions): ResolvedOptions {
     queueFull: oneOf('queueFull', options.queueFull, ['reject', 'wait'] as const, 'reject'),
     maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 1024, DEFAULT_MAX_FRAME_SIZE),
     logger: options.logger,
-    logLevel: options.logLevel ?? 'info',
+    logLevel: options.logLevel,
+    workerOutput: options.logger !== undefined || options.logLevel !== undefined ? 'log' : 'passthrough',
     env: options.env ?? {},
     execArgv: options.execArgv ?? [],
     cwd: options.cwd ?? process.cwd(),

@@ -9,7 +9,8 @@
  * The pool knows workers, not jobs: what happens to the jobs a worker held
  * is the supervisor's (PoolHost.onOrphans).
  */
-import type { Logger } from 'pino';
+import type { SuperviseLogger } from './log.js';
+import type { DroppedOutput } from './worker-output.js';
 import { CrashLoopError, type UnsafeCacheDirError, type WorkerBootError } from '../errors.js';
 import type { PreparedModule } from './compile.js';
 import { classifyExit, decideExit, EMPTY_HISTORY, recentCrashes, type ExitCause, type ExitHistory, type StopOrder } from './exit-policy.js';
@@ -20,9 +21,9 @@ import { findVictims } from './murder.js';
 import type { ResolvedOptions } from './options.js';
 import { WorkerHandle, type WorkerExitInfo, type WorkerOwner } from './worker-handle.js';
 
-/** What the pool needs from the supervisor that owns it. */
+/** What the pool needs from the supervisor that owns it. @internal */
 export interface PoolHost {
-  readonly log: Logger;
+  readonly log: SuperviseLogger;
   emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void;
   /** A worker became ready or a slot freed: parked jobs can go. */
   pump(): void;
@@ -38,6 +39,7 @@ export interface PoolHost {
   onSpawn?(worker: WorkerHandle): void;
 }
 
+/** @internal */
 export class Pool implements WorkerOwner {
   readonly workers = new Set<WorkerHandle>();
   target: number;
@@ -66,7 +68,7 @@ export class Pool implements WorkerOwner {
     this.murderTimer.unref();
   }
 
-  get log(): Logger {
+  get log(): SuperviseLogger {
     return this.host.log;
   }
 
@@ -166,6 +168,7 @@ export class Pool implements WorkerOwner {
 
   // ── reap ───────────────────────────────────────────────────────────
 
+  /** @internal */
   onExit(worker: WorkerHandle, exit: WorkerExitInfo): void {
     this.workers.delete(worker);
     const stranded = worker.replaces;
@@ -229,6 +232,7 @@ export class Pool implements WorkerOwner {
 
   // ── what worker handles report ─────────────────────────────────────
 
+  /** @internal */
   onReady(worker: WorkerHandle): void {
     this.everReady = true;
     this.host.onReady(worker);
@@ -247,10 +251,17 @@ export class Pool implements WorkerOwner {
     this.host.pump();
   }
 
+  /** @internal */
   onSlotFreed(): void {
     this.host.pump();
   }
 
+  /** @internal */
+  onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void {
+    this.host.emitSafe('worker:output-dropped', { workerId: worker.id, pid: worker.pid, ...drop });
+  }
+
+  /** @internal */
   onHeartbeat(worker: WorkerHandle): void {
     if (worker.rss > this.options.maxMemory) this.recycle(worker, `RSS ${worker.rss} bytes is over maxMemory (${this.options.maxMemory})`);
   }

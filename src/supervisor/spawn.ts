@@ -46,8 +46,9 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
     // reaches only the supervisor, which drains and stops its workers itself. Workers still never outlive it:
     // they exit when their channel closes, which the kernel does when the supervisor dies, and the watchdog
     // kills the group of any whose event loop is too busy to notice.
+    // (execa's `cleanup`, killing the child when this process exits, does nothing for a detached child: the
+    // channel and the watchdog are what end workers, so it is not asked for)
     detached: true,
-    cleanup: true,
     cwd: settings.cwd,
     env: settings.env,
     extendEnv: true,
@@ -60,6 +61,8 @@ export function spawnWorker(config: WorkerConfig, settings: SpawnSettings): Spaw
   }
   if (subprocess.pid !== undefined) guardGroup(subprocess.pid);
   return {
+    // execa's subprocess is the ChildProcess itself with a promise mixed in; the handle needs only the
+    // ChildProcess side (events, pid, kill), and execa's type does not say it extends ChildProcess
     process: subprocess as unknown as ChildProcess,
     channel: channel as unknown as Socket,
     stdout: subprocess.stdout,

@@ -15,20 +15,20 @@
  *       ├────────────────────────┴────destroy()───────┴────────────┘
  *       └──────────── the exit policy gives up ──► failed (terminal; close() still stops the workers)
  */
-import { pino, type Logger } from 'pino';
+import { reportListenerError, supervisorLogger, type SuperviseLogger } from './log.js';
 import { AbortError, CrashLoopError, ReloadError, SupervisorClosedError, UnsafeCacheDirError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { CompileCache, prepareWorkerModule } from './compile.js';
+import { describeCompileError } from './compile-error.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
-import { boundedDestination } from './log-destination.js';
 import { mapInputs, type MapOptions, type MapResult } from './map.js';
 import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
 import type { DefaultHandlerName, PayloadOf, RunHandlerName, RunResult, StreamChunk, StreamHandlerName, TypedMapOptions, TypedRunOptions } from './typed.js';
 import { Pool } from './pool.js';
 import type { TimingStats } from './timings.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { WorkerHandle, WorkerState } from './worker-handle.js';
 
 export type SupervisorState = 'starting' | 'running' | 'draining' | 'stopping' | 'closed' | 'failed';
 
@@ -68,7 +68,7 @@ export interface SupervisorStats {
 export interface WorkerStats {
   workerId: number;
   pid: number | undefined;
-  state: WorkerHandle['state'];
+  state: WorkerState;
   /** Jobs running on it now. */
   inFlight: number;
   /** Jobs it was given since it started. */
@@ -96,6 +96,7 @@ export interface CloseOptions {
 }
 
 /** Internal extension points for modes built on the supervisor (`serve`); not part of the public options. */
+/** @internal */
 export interface SupervisorHooks {
   /** Give every worker a Node IPC channel beside its fd-3 job channel. */
   ipc?: boolean;
@@ -113,7 +114,7 @@ const RELOAD_ATTEMPTS = 3;
  */
 export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   readonly options: ResolvedOptions;
-  readonly log: Logger;
+  readonly log: SuperviseLogger;
   private readonly life = new Lifecycle<SupervisorState>(SUPERVISOR_MOVES, 'starting', (_from, to) => {
     this.accepting = to === 'starting' || to === 'running';
   });
@@ -130,10 +131,13 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   /** This supervisor's private directory of compiled TypeScript modules, removed when it closes. */
   private readonly compiled = new CompileCache();
 
+  constructor(options: SupervisorOptions);
+  /** @internal serve() and tests: hooks into worker spawning. */
+  constructor(options: SupervisorOptions, hooks: SupervisorHooks);
   constructor(options: SupervisorOptions, hooks: SupervisorHooks = {}) {
     super();
     this.options = resolveOptions(options);
-    this.log = this.options.logger ?? pino({ level: this.options.logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
+    this.log = supervisorLogger(this.options.logger, this.options.logLevel);
     this.defaultRunOptions = Object.freeze(resolveRunOptions(undefined, this.options));
     this.concurrencyFollowsSize = options.concurrency === undefined;
     const emitSafe = this.emitSafe.bind(this);
@@ -464,12 +468,15 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     return undefined;
   }
 
-  /** Emits an event; a listener that throws is logged, and cannot break the supervisor's own bookkeeping. */
+  /**
+   * Emits an event; a listener that throws cannot break the supervisor's own bookkeeping. Its error is logged, or,
+   * with no logger, made a process warning: a bug in the app's listener must not vanish.
+   */
   private emitSafe<K extends keyof SupervisorEvents & string>(event: K, ...args: SupervisorEvents[K]): void {
     try {
       this.emit(event, ...args);
     } catch (error) {
-      this.log.error({ err: error, event }, 'an event listener threw');
+      reportListenerError(this.options, this.log, event, error);
     }
   }
 
@@ -480,7 +487,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
 
   /** A module that does not compile: no worker could ever start. */
   private compileFailure(error: unknown, restarts: number): CrashLoopError {
-    const why = `it does not compile: ${(error as Error)?.message ?? String(error)}`;
+    const why = `it does not compile: ${describeCompileError(error)}`;
     const bootError = new WorkerBootError({ module: this.options.workerPath, reason: why, exitCode: null, signal: null, stderrTail: '' }, { cause: error });
     return new CrashLoopError(
       { restarts, windowMs: this.options.restartWindow, reason: `module ${this.options.workerPath} failed to boot: ${why}`, exitCode: null, signal: null, stderrTail: '' },
@@ -492,7 +499,9 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   private fail(error: CrashLoopError | UnsafeCacheDirError): void {
     if (!this.life.to('failed')) return;
     this.failureError = error;
-    this.log.error({ err: error }, 'supervisor failed');
+    // the failure reaches the caller as every job's rejection, the `failed` event and `failure`; a record of it at
+    // error level would say it a second time (the CLI prints it once, itself)
+    this.log.debug({ err: error }, 'supervisor failed');
     this.jobs.rejectAll(error);
     this.pool.killAll('failed', 'the supervisor failed');
     this.emitSafe('failed', error);

@@ -15,7 +15,6 @@
  * of its exit; what they mean is decided in exit-policy.ts.
  */
 import type { ChildProcess } from 'node:child_process';
-import type { Logger } from 'pino';
 import { describeExit, ProtocolError, WorkerBootError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import {
@@ -40,10 +39,12 @@ import {
 import type { ExitFacts, StopOrder } from './exit-policy.js';
 import type { Job } from './job.js';
 import { TailBuffer } from './line-splitter.js';
+import type { SuperviseLogger } from './log.js';
 import type { ResolvedOptions } from './options.js';
+import { passthrough } from './passthrough.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
 import { releaseGroup } from './watchdog.js';
-import { describeDropped, pipeWorkerOutput, type WorkerOutputSink } from './worker-output.js';
+import { describeDropped, pipeWorkerOutput, type DroppedOutput, type WorkerOutputSink } from './worker-output.js';
 
 export type WorkerState = 'starting' | 'ready' | 'draining' | 'stopping' | 'exited';
 
@@ -63,16 +64,25 @@ export interface WorkerExitInfo extends ExitFacts {
   bootError: WorkerBootError | undefined;
 }
 
-/** What a worker handle reports to its pool. */
+/**
+ * What a worker handle reports to its pool.
+ * @internal
+ */
 export interface WorkerOwner {
-  readonly log: Logger;
+  readonly log: SuperviseLogger;
+  /** @internal */
   onReady(worker: WorkerHandle): void;
-  /** A job finished on this worker, or an abandoned job's late reply arrived: a slot is free. */
-  onSlotFreed(): void;
+  /** A job finished on this worker, or an abandoned job's late reply arrived: a slot is free. @internal */
+    onSlotFreed(): void;
+  /** @internal */
   onHeartbeat(worker: WorkerHandle): void;
+  /** @internal */
   onExit(worker: WorkerHandle, info: WorkerExitInfo): void;
+  /** Output over the worker's budget was dropped. @internal */
+    onOutputDropped(worker: WorkerHandle, drop: DroppedOutput): void;
 }
 
+/** @internal */
 export class WorkerHandle {
   private readonly life = new Lifecycle<WorkerState>(WORKER_MOVES, 'starting', (_from, to) => this.onMove(to));
   private markReady!: () => void;
@@ -108,7 +118,7 @@ export class WorkerHandle {
   private readonly spawned: SpawnedWorker | undefined;
   private readonly writer: FrameWriter | undefined;
   private readonly decoder: FrameDecoder;
-  private readonly log: Logger;
+  private readonly log: SuperviseLogger;
   private killTimer: NodeJS.Timeout | undefined;
   /** The hello arrived: the module loaded. */
   private greeted = false;
@@ -135,7 +145,8 @@ export class WorkerHandle {
           workerId: id,
           heartbeatInterval: options.heartbeatInterval,
           maxFrameSize: options.maxFrameSize,
-          logLevel: owner.log.level,
+          // ctx.log records travel only when they are logged somewhere
+          logLevel: options.workerOutput === 'log' ? (owner.log.level ?? 'info') : 'silent',
         },
         { ...options, execArgv: [...module.execArgv, ...options.execArgv], ipc },
       );
@@ -338,6 +349,8 @@ export class WorkerHandle {
       case FrameKind.BootError:
         this.bootError = parseJson<SerializedError>(frame.payload, 'boot error');
         return;
+      case FrameKind.Log:
+        return this.logRecord(parseJson<Record<string, unknown>>(frame.payload, 'log record'));
       default:
         throw new ProtocolError(`A worker may not send a ${kindName(frame.kind)} frame`, 'ERR_PROTOCOL_UNEXPECTED');
     }
@@ -433,33 +446,40 @@ export class WorkerHandle {
     this.owner.onSlotFreed();
   }
 
-  /** Output within the worker's budget is logged line by line; beyond it, dropped and counted (see worker-output.ts). */
+  /**
+   * Output within the worker's budget is logged line by line, or without a logger written to this process's
+   * stdout/stderr as it is; beyond the budget, dropped and counted (see worker-output.ts).
+   */
   private wireOutput(): void {
+    const logged = this.options.workerOutput === 'log';
     const sink: WorkerOutputSink = {
-      line: (line, stream) => this.logLine(line, stream),
-      dropped: (drop) => this.log.warn({ stream: drop.stream, droppedLines: drop.lines, droppedBytes: drop.bytes }, describeDropped(drop, this.id)),
+      line: logged ? (line, stream) => this.logLine(line, stream) : (line, stream) => passthrough(stream).write(line),
+      dropped: (drop) => {
+        if (logged) this.log.warn({ stream: drop.stream, droppedLines: drop.lines, droppedBytes: drop.bytes }, describeDropped(drop, this.id));
+        else passthrough('stderr').write(`supervise: ${describeDropped(drop, this.id)} (over its output budget)`);
+        this.owner.onOutputDropped(this, drop);
+      },
     };
     pipeWorkerOutput(this.spawned!.stdout, this.spawned!.stderr, sink, { tail: this.tail });
   }
 
-  /** Logs one line of worker output; pino JSON lines from ctx.log keep their level and fields. */
+  /** Logs one line of worker output, as text: whatever a module prints is its own data, JSON included. */
   private logLine(line: string, stream: 'stdout' | 'stderr'): void {
     if (line.length === 0) return;
-    if (line.charCodeAt(0) === 123 /* { */) {
-      try {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        if (typeof record.level === 'number' && 'msg' in record) {
-          const { level, msg, time: _time, pid: _pid, workerId: _workerId, hostname: _hostname, ...fields } = record;
-          const method = levelMethod(level as number);
-          this.log[method]({ ...fields, stream }, String(msg));
-          return;
-        }
-      } catch {
-        // not JSON: log as text
-      }
-    }
     if (stream === 'stderr') this.log.warn({ stream }, line);
     else this.log.info({ stream }, line);
+  }
+
+  /**
+   * Logs a ctx.log record from a Log frame with its own level, time, fields and error (type included); the pid
+   * and worker id come from this handle's logger, once.
+   */
+  private logRecord(record: Record<string, unknown>): void {
+    if (record === null || typeof record !== 'object') throw new ProtocolError('A log record is not a JSON object', 'ERR_PROTOCOL_MALFORMED');
+    const { level, msg, pid: _pid, workerId: _workerId, hostname: _hostname, ...fields } = record;
+    if (fields.err !== null && typeof fields.err === 'object') fields.err = errorOfType(fields.err as Record<string, unknown>);
+    const method = this.log[levelMethod(Number(level))] ?? this.log[fallbackMethod(Number(level))];
+    method.call(this.log, fields, msg === undefined ? undefined : String(msg));
   }
 
   private wireExit(spawned: SpawnedWorker): void {
@@ -561,6 +581,7 @@ function decodeFrameValue(frame: Frame, what: string): unknown {
   }
 }
 
+// pino's method for a numeric level; fatal and trace may be missing from a pino-compatible logger
 function levelMethod(level: number): 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' {
   if (level >= 60) return 'fatal';
   if (level >= 50) return 'error';
@@ -568,4 +589,26 @@ function levelMethod(level: number): 'trace' | 'debug' | 'info' | 'warn' | 'erro
   if (level >= 30) return 'info';
   if (level >= 20) return 'debug';
   return 'trace';
+}
+
+// the nearest of the five methods every SuperviseLogger has
+function fallbackMethod(level: number): 'debug' | 'error' {
+  return level >= 50 ? 'error' : 'debug';
+}
+
+const namedErrors = new Map<string, new () => Error>();
+
+/**
+ * A record's error arrives as data, `{ type, message, stack, ... }`; pino's err serializer names an error after
+ * its constructor, which would make every one an `Object`. Same fields, on a stand-in class of the right name.
+ */
+function errorOfType(data: Record<string, unknown>): Error {
+  const { type, ...fields } = data;
+  const name = typeof type === 'string' && type.length > 0 ? type : 'Error';
+  let Named = namedErrors.get(name);
+  if (!Named) {
+    Named = { [name]: class extends Error {} }[name]!;
+    if (namedErrors.size < 64) namedErrors.set(name, Named);
+  }
+  return Object.assign(Object.create(Named.prototype) as Error, fields);
 }

@@ -6,7 +6,27 @@
  */
 export type { Handler, JobContext } from './types.js';
 export type { ConnectionHandler, ConnectionContext } from './connections.js';
-export * from '../errors.js';
+export {
+  SuperviseError,
+  ProtocolError,
+  PayloadError,
+  OptionError,
+  WorkerCrashError,
+  WorkerBootError,
+  WorkerNotFoundError,
+  CrashLoopError,
+  ReloadError,
+  JobTimeoutError,
+  AbortError,
+  QueueFullError,
+  SupervisorClosedError,
+  UnknownHandlerError,
+  UnsafeCacheDirError,
+  type SuperviseErrorCode,
+  type ProtocolErrorCode,
+  type SuperviseErrorOptions,
+  type ExitInfo,
+} from '../errors.js';
 import type { Handler } from './types.js';
 
 /** Identity helper that types a handler's payload and result. */

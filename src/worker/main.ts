@@ -41,12 +41,16 @@ async function main(): Promise<void> {
   channel.once('end', onEarlyClose);
   channel.once('error', onEarlyClose);
 
-  // pino is loaded on the first ctx.log, not at start-up: most handlers never log, and it is a third of a worker's start-up
+  // pino is loaded on the first ctx.log, not at start-up: most handlers never log, and it is a third of a worker's start-up.
+  // Records travel as Log frames on the channel (stdout stays the module's own); one too large for a frame, or one
+  // made before the runtime runs, goes to stdout, where the supervisor logs it as a line.
+  let runtime: WorkerRuntime | undefined;
   let logger: Logger | undefined;
   const log = (): Logger => {
     if (!logger) {
       const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino');
-      logger = pino({ level: config.logLevel, base: { pid: process.pid, workerId: config.workerId } }, pino.destination({ fd: 1, sync: true }));
+      const toChannel = { write: (line: string) => void (runtime?.sendLog(line.trimEnd()) || process.stdout.write(line)) };
+      logger = pino({ level: config.logLevel, base: { workerId: config.workerId } }, toChannel);
     }
     return logger;
   };
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
   channel.off('data', onEarlyData);
   channel.off('end', onEarlyClose);
   channel.off('error', onEarlyClose);
-  const runtime = new WorkerRuntime({
+  runtime = new WorkerRuntime({
     channel,
     handlers,
     settings,

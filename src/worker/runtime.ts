@@ -27,6 +27,7 @@ import {
   FrameDecoder,
   FrameKind,
   FrameWriter,
+  HEADER_SIZE,
   PROTOCOL_VERSION,
   parseJobPayload,
   serializeError,
@@ -287,6 +288,16 @@ export class WorkerRuntime {
       text = JSON.stringify(serializeError(new Error(`The handler failed, and its error could not be sent: ${(failure as Error)?.message}`)));
     }
     this.writer.send(FrameKind.Error, Enc.Json, id, text);
+  }
+
+  /**
+   * Sends one ctx.log record (a pino JSON line) to the supervisor as data, on the channel, so that nothing the
+   * module prints on stdout is ever mistaken for a log record. False when it cannot go (too large for a frame).
+   */
+  sendLog(record: string): boolean {
+    if (Buffer.byteLength(record) > this.options.maxFrameSize - HEADER_SIZE) return false;
+    this.writer.send(FrameKind.Log, Enc.Json, 0, record);
+    return true;
   }
 
   private sendJson(kind: FrameKind, id: number, value: unknown): void {

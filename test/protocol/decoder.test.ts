@@ -244,12 +244,12 @@ describe('FrameDecoder: size limit', () => {
 describe('FrameDecoder: malformed headers', () => {
   it('accepts every known kind', () => {
     const kinds = Object.values(FrameKind);
-    expect(kinds).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(kinds).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     const frames = decodeAll([Buffer.concat(kinds.map((k) => encodeFrame(k, Enc.Undefined, k)))]);
     expect(frames.map((f) => f.kind)).toEqual(kinds);
   });
 
-  it.each([0, 13, 42, 255])('rejects unknown kind %i with ERR_PROTOCOL_UNKNOWN_KIND', (kind) => {
+  it.each([0, 14, 42, 255])('rejects unknown kind %i with ERR_PROTOCOL_UNKNOWN_KIND', (kind) => {
     const error = thrown(() => new FrameDecoder().push(rawHeader({ length: 0, kind }), () => {}));
     expect(expectProtocolError(error, 'ERR_PROTOCOL_UNKNOWN_KIND').message).toContain(String(kind));
   });

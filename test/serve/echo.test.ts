@@ -118,7 +118,7 @@ describe('serve() with the echo worker', () => {
     await waitFor('the hand-offs to be counted', () => server.stats().handedOff === 3);
     expect(calls).toBe(3);
     expect(server.stats()).toMatchObject({ handedOff: 3, dropped: 0 });
-    expect(records.filter((r) => r.msg === 'a serve event listener threw').map((r) => r.event)).toEqual(['handoff', 'handoff', 'handoff']);
+    expect(records.filter((r) => r.msg === "a 'handoff' event listener threw").map((r) => r.event)).toEqual(['handoff', 'handoff', 'handoff']);
   });
 
   it('hands each connection to the worker with the fewest open connections', async () => {

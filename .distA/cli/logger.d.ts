@@ -1,0 +1,2 @@
+import { type Logger } from 'pino';
+export declare function createCliLogger(level: string): Logger;

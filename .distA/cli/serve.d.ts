@@ -1,0 +1,12 @@
+import { type ServeOptions } from '../serve/server.js';
+export declare const SERVE_HELP = "Usage: supervise serve <worker-module> --socket <path> [options]\n\nListens on a named Unix socket and passes each client connection, unread, to a\nworker process (its file descriptor travels over the worker's IPC channel); the\nworker then talks to the client directly through the module's\n`connection(socket, ctx)` export. Workers are supervised as in `supervise run`.\n\nOptions:\n  --socket <path>          the socket to listen on (required); a stale socket file is replaced,\n                           a live server or a file that is not a socket is refused\n  --mode <octal>           permissions of the socket file (default: 0600; 0660 lets the group connect)\n  --workers <n>            worker processes (default: number of CPUs)\n  --grace <ms>             open connections get this long to finish on SIGTERM and reload (default: 30000)\n  --handoff-timeout <ms>   a worker must take a connection within this, or it goes back to the head of the\n                           queue for the next worker that can (default: 1000)\n  --queue-timeout <ms>     an accepted connection waits at most this long for a worker to take it (default: 30000)\n  --backlog <n>            connections the kernel queues before they are accepted (default: the kernel's\n                           net.core.somaxconn)\n  --max-restarts <n>       unexpected exits tolerated within --restart-window (default: 10)\n  --restart-window <ms>    window for --max-restarts (default: 60000)\n  --heartbeat-timeout <ms> kill a worker whose event loop is blocked this long (default: 10000)\n  --log-level <level>      trace, debug, info, warn, error, fatal or silent (default: info)\n  -h, --help               show this help\n\nSignals: SIGHUP reloads the workers one by one; SIGTERM or SIGINT shuts down gracefully.\nExit codes: 0 stopped by a signal, 2 usage or socket error, 3 the worker pool failed.\n";
+interface ServeCommand {
+    help: boolean;
+    options?: ServeOptions;
+    logLevel: string;
+}
+/** Parses `serve`'s arguments (after the word serve); throws UsageError with a one-line message. */
+export declare function parseServeArgs(argv: string[]): ServeCommand;
+/** Runs `supervise serve`; resolves with the exit code once the server has stopped. */
+export declare function serveCommand(argv: string[], stderr?: NodeJS.WritableStream, stdout?: NodeJS.WritableStream): Promise<number>;
+export {};

@@ -1,0 +1,3 @@
+export declare class UsageError extends Error {
+    constructor(message: string);
+}

@@ -1,0 +1,11 @@
+export { createSupervisor, Supervisor, type SupervisorStats, type SupervisorState, type CloseOptions, type JobOutcome, type WorkerStats } from './supervisor/supervisor.js';
+export type { SupervisorOptions, RunOptions, ProgressInfo, QueueFullBehavior } from './supervisor/options.js';
+export type { MapOptions, MapResult } from './supervisor/map.js';
+export type { TimingStats, Percentiles } from './supervisor/timings.js';
+export type { HandlerName, RunHandlerName, StreamHandlerName, DefaultHandlerName, PayloadOf, ResultOf, ChunkOf, NoDefaultHandler, TypedRunOptions, TypedMapOptions, RunResult, IsUntyped, StreamChunk, } from './supervisor/typed.js';
+export type { SupervisorEvents, WorkerInfo, WorkerExitEvent, JobDoneEvent, JobProgressEvent } from './supervisor/events.js';
+export { defineRun, isRunDefinition, type RunDefinition, type JobSource } from './define-run.js';
+export * from './errors.js';
+export { PROTOCOL_VERSION } from './protocol/frame.js';
+export { serve, SocketServer, type ServeOptions, type ServeCloseOptions, type ServeAddress, type ServeStats, type ServeWorkerStats, type ServeEvents, } from './serve/server.js';
+export { SocketPathError } from './serve/socket-path.js';

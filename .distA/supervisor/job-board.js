@@ -1,0 +1,234 @@
+/*
+ * The jobs side of the supervisor: every job from submission to its single
+ * answer. It validates and encodes payloads once, queues them (p-queue,
+ * through the Dispatcher), sends them to workers, times them out, cancels
+ * them, and decides what happens to the jobs a dead worker held: another
+ * attempt, or a WorkerCrashError saying how many workers the job took down.
+ */
+import { AbortError, JobTimeoutError, QueueFullError, SupervisorClosedError, WorkerCrashError, } from '../errors.js';
+import { checkFrameSize, encodeWireValue, JOB_HAS_INPUT, jobPrefix } from '../protocol/index.js';
+import { pumpInput } from './input-pump.js';
+import { Dispatcher } from './dispatcher.js';
+import { Job } from './job.js';
+import { RoomQueue } from './room-queue.js';
+import { JobTimings } from './timings.js';
+/** Without a job:done listener, one job in this many is timed for stats(). */
+const TIMING_SAMPLE = 16;
+export class JobBoard {
+    host;
+    options;
+    dispatcher;
+    pending = new Set();
+    idleWaiters = [];
+    roomQueue = new RoomQueue();
+    hasRoom = () => this.dispatcher.queued < this.options.maxQueue;
+    enqueueAdmitted = (job) => this.enqueue(job, true);
+    jobHooks = {
+        settled: (job, ok, value) => this.onJobSettled(job, ok, value),
+        progress: (job, value) => {
+            if (this.host.listenerCount('job:progress') > 0)
+                this.host.emitSafe('job:progress', { jobId: job.id, name: job.name, attempt: job.attempts, value });
+        },
+    };
+    nextJobId = 1;
+    counts = { completed: 0, failed: 0, retried: 0 };
+    timings = new JobTimings();
+    timingTick = 0;
+    constructor(host, options, workers) {
+        this.host = host;
+        this.options = options;
+        this.dispatcher = new Dispatcher(workers, options.perWorker, options.concurrency, (job, worker) => this.dispatch(job, worker));
+    }
+    get queued() {
+        return this.dispatcher.queued;
+    }
+    /** Validates and encodes a job, then queues it, or waits for room when the queue is full and set to wait. */
+    submit(payload, runOptions, stream = false) {
+        if (!this.host.accepts(false))
+            throw this.host.refusal();
+        if (runOptions.signal?.aborted)
+            throw new AbortError('The job was aborted before it was queued', { cause: runOptions.signal.reason });
+        const { enc, data } = encodeWireValue(payload);
+        const prefix = jobPrefix(runOptions.name, 1, runOptions.meta, runOptions.input ? JOB_HAS_INPUT : 0);
+        checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
+        const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
+        if (stream)
+            job.flow.chunks = [];
+        this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
+        const { maxQueue } = this.options;
+        if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomQueue.size > 0)) {
+            if (this.options.queueFull === 'reject')
+                throw new QueueFullError(maxQueue);
+            return this.roomQueue.wait(job, this.enqueueAdmitted, () => this.resolveIdleWaiters());
+        }
+        return this.enqueue(job);
+    }
+    /** Queues a job; `admitted` jobs were accepted earlier and waited for room, so a graceful close still runs them. */
+    enqueue(job, admitted = false) {
+        if (!this.host.accepts(admitted))
+            throw this.host.refusal();
+        if (job.options.signal?.aborted)
+            throw new AbortError('The job was aborted before it was queued', { cause: job.options.signal.reason });
+        job.hooks = this.jobHooks;
+        // a clock read costs about as much as a tenth of a small job: every job is timed while job:done is listened to,
+        // and one in TIMING_SAMPLE otherwise, which is plenty for the percentiles of stats()
+        if (this.host.listenerCount('job:done') > 0) {
+            job.queuedAt = performance.now();
+        }
+        else if (this.timingTick++ % TIMING_SAMPLE === 0) {
+            job.queuedAt = performance.now();
+            job.timingWeight = TIMING_SAMPLE;
+        }
+        this.pending.add(job);
+        const { signal } = job.options;
+        if (signal) {
+            const onAbort = () => this.cancel(job, new AbortError('The job was aborted', { cause: signal.reason }));
+            signal.addEventListener('abort', onAbort, { once: true });
+            void job.promise.then(() => signal.removeEventListener('abort', onAbort), () => signal.removeEventListener('abort', onAbort));
+        }
+        this.dispatcher.submit(job);
+        return job;
+    }
+    dispatch(job, worker) {
+        job.nextAttempt();
+        worker.send(job);
+        if (this.roomQueue.size > 0)
+            this.roomQueue.admit(this.hasRoom);
+        if (job.options.input)
+            pumpInput(job, worker, this.options.maxFrameSize);
+        const { timeout } = job.options;
+        if (timeout > 0)
+            job.timer = setTimeout(() => this.cancel(job, new JobTimeoutError(job.id, timeout)), timeout);
+        if (worker.jobsStarted >= worker.jobLimit)
+            this.host.onJobLimit(worker);
+    }
+    /** The stream() consumer takes the next chunk; its worker may send one more. */
+    take(job) {
+        const flow = job.flow;
+        const value = flow.chunks.shift();
+        flow.chunksDelivered++;
+        if (job.worker && !job.settled) {
+            flow.chunksCredited++;
+            job.worker.credit(job.id, 1);
+        }
+        return value;
+    }
+    /** Ends a job early with `error` (a stream whose consumer stopped reading). */
+    abort(job, error) {
+        this.cancel(job, error);
+    }
+    /** Settles a job with `error` now; if it is running, its worker is told to abort it. */
+    cancel(job, error, many = false) {
+        if (job.settled)
+            return;
+        const worker = job.worker;
+        // no worker answered it: job:done names none
+        job.worker = undefined;
+        job.reject(error);
+        if (worker) {
+            worker.abandon(job, this.options.killGrace);
+        }
+        else if (!many) {
+            this.dispatcher.unpark(job);
+        }
+    }
+    /** A draining worker's jobs stop holding slots of the overall concurrency, so its replacement can fill them. */
+    release(worker) {
+        for (const job of worker.inFlight.values())
+            job.releaseSlot();
+        this.dispatcher.pump();
+    }
+    /**
+     * A worker ended with these jobs unanswered. Each is charged with the lost
+     * worker; it runs again while it has attempts left, and otherwise rejects
+     * with a WorkerCrashError. `failure` rejects them all instead (the pool failed).
+     */
+    orphaned(jobs, worker, exit, cause, failure) {
+        for (const job of jobs) {
+            if (job.settled)
+                continue;
+            job.worker = undefined;
+            job.clearTimer();
+            job.crashes++;
+            // a stream that has produced chunks cannot start over without repeating them, nor an input source be read again
+            const flow = job.flowState;
+            const streamed = flow?.cannotReplay(job.options.onChunk) === true;
+            if (failure) {
+                job.reject(failure);
+            }
+            else if (job.attempts <= job.options.retries && !streamed) {
+                this.counts.retried++;
+                this.host.log.debug({ jobId: job.id, attempts: job.attempts, cause: cause.kind }, 're-dispatching job after its worker ended');
+                this.dispatcher.retry(job);
+            }
+            else {
+                job.reject(new WorkerCrashError({
+                    jobId: job.id,
+                    attempts: job.attempts,
+                    crashes: job.crashes,
+                    chunks: flow?.chunksThrough(job.options.onChunk),
+                    pid: worker.pid,
+                    reason: exit.reason,
+                    exitCode: exit.exitCode,
+                    signal: exit.signal,
+                    stderrTail: exit.stderrTail,
+                }));
+            }
+        }
+    }
+    onJobSettled(job, ok, value) {
+        this.pending.delete(job);
+        if (this.roomQueue.size > 0)
+            this.roomQueue.admit(this.hasRoom);
+        this.resolveIdleWaiters();
+        if (ok)
+            this.counts.completed++;
+        else
+            this.counts.failed++;
+        let waitMs;
+        let runMs;
+        if (job.queuedAt !== 0) {
+            const now = performance.now();
+            const started = job.dispatchedAt || now;
+            waitMs = started - job.queuedAt;
+            runMs = now - started;
+            this.timings.record(waitMs, runMs, now, job.timingWeight);
+        }
+        if (this.host.listenerCount('job:done') === 0)
+            return;
+        this.host.emitSafe('job:done', {
+            jobId: job.id,
+            name: job.name,
+            ok,
+            attempts: job.attempts,
+            workerId: job.worker?.id,
+            waitMs,
+            runMs,
+            error: ok ? undefined : value,
+        });
+    }
+    /** Resolves when no job is queued, running or waiting for room. */
+    onIdle() {
+        if (this.pending.size === 0 && this.roomQueue.size === 0)
+            return Promise.resolve();
+        return new Promise((resolve) => this.idleWaiters.push(resolve));
+    }
+    resolveIdleWaiters() {
+        if (this.pending.size === 0 && this.idleWaiters.length > 0 && this.roomQueue.size === 0) {
+            const waiters = this.idleWaiters;
+            this.idleWaiters = [];
+            for (const resolve of waiters)
+                resolve();
+        }
+    }
+    /** Rejects every job not yet answered, queued or waiting for room. */
+    rejectAll(error) {
+        for (const job of [...this.pending])
+            this.cancel(job, error, true);
+        this.dispatcher.queue.clear();
+        this.dispatcher.clearParked();
+        this.roomQueue.failAll(error);
+        this.resolveIdleWaiters();
+    }
+}
+//# sourceMappingURL=job-board.js.map

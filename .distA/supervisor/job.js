@@ -1,0 +1,236 @@
+// One job's life in the supervisor: its encoded payload, its attempts, its progress, and the promise that settles exactly once.
+import { JOB_HAS_INPUT, jobPrefix, SentChunks } from '../protocol/index.js';
+/** The state of a job's conversation: coalesced progress, its output stream, its input. */
+export class JobFlow {
+    /** The caller's onProgress is still working on an earlier value (it returned a promise). */
+    progressBusy = false;
+    /** The latest value that arrived while it was busy; earlier ones were replaced. */
+    progressNext;
+    /** The settlement, held back until the caller has seen the last progress value. */
+    deferredSettle;
+    /** Chunks received from the generator; once one reached the caller (stream() or onChunk), the job is no longer retried. */
+    chunksReceived = 0;
+    /** Chunks the caller has taken from stream(). */
+    chunksDelivered = 0;
+    /** Chunks of the current attempt credited back to its worker. */
+    chunksCredited = 0;
+    /** stream(): chunks waiting for the caller (at most the credit window). Undefined for run(). */
+    chunks;
+    /** Wakes the stream() consumer waiting for a chunk or the end. */
+    wake;
+    /** Input chunks read from the caller's source; once any was, it cannot be replayed and the job is not retried. */
+    inputSent = 0;
+    /** The caller's input source, opened once. */
+    inputIterator;
+    /** Input chunks the current worker may still be sent. */
+    inputCredits = 0;
+    /** Input chunks sent to the current worker and not yet taken, for the byte window. */
+    inputUnread = new SentChunks();
+    /** Wakes the input pump waiting for credit. */
+    onInputCredit;
+    /** Whether running the job again would repeat chunks the caller already got, or need input already read. */
+    cannotReplay(onChunk) {
+        return ((this.chunks !== undefined || onChunk !== undefined) && this.chunksReceived > 0) || this.inputSent > 0;
+    }
+    /** Chunks that reached (or are waiting for) the caller, for crash reports; undefined when chunks are dropped. */
+    chunksThrough(onChunk) {
+        if (this.chunks !== undefined)
+            return this.chunksDelivered + this.chunks.length;
+        return onChunk !== undefined ? this.chunksReceived : undefined;
+    }
+}
+export class Job {
+    id;
+    name;
+    enc;
+    data;
+    prefix;
+    options;
+    /** Attempts dispatched so far (1 after the first dispatch). */
+    attempts = 0;
+    /** Workers that ended while running this job. */
+    crashes = 0;
+    /** The worker running the current attempt. */
+    worker;
+    /** pid of the worker that answered. */
+    servedBy;
+    settled = false;
+    timer;
+    /** performance.now() at submission (0: this job is not timed), and at the dispatch of its latest attempt. */
+    queuedAt = 0;
+    dispatchedAt = 0;
+    /** How many jobs this one's timing stands for in stats() (sampling). */
+    timingWeight = 1;
+    resolveFn;
+    rejectFn;
+    promise;
+    /** The supervisor's bookkeeping hooks, one object shared by every job. */
+    hooks;
+    /** Ends the job's p-queue task, freeing its concurrency slot. */
+    taskDone;
+    /** Progress, stream and input state, made only for jobs that use them: most jobs stay small. */
+    flowState;
+    constructor(id, name, enc, 
+    /** The encoded payload: bytes, or JSON text. Encoded once, reused by retries. */
+    data, 
+    /** Handler name, attempt and meta, as the job frame carries them; rebuilt for each retry. */
+    prefix, options) {
+        this.id = id;
+        this.name = name;
+        this.enc = enc;
+        this.data = data;
+        this.prefix = prefix;
+        this.options = options;
+        this.promise = new Promise((resolve, reject) => {
+            this.resolveFn = resolve;
+            this.rejectFn = reject;
+        });
+    }
+    /** Counts a dispatch; a retry's frame says which attempt it is. */
+    nextAttempt() {
+        this.attempts++;
+        if (this.queuedAt !== 0)
+            this.dispatchedAt = performance.now();
+        if (this.attempts > 1)
+            this.prefix = jobPrefix(this.name, this.attempts, this.options.meta, this.options.input ? JOB_HAS_INPUT : 0);
+    }
+    /** The job's flow state, made on first use. */
+    get flow() {
+        return (this.flowState ??= new JobFlow());
+    }
+    /** A progress value from the worker running the current attempt. */
+    progress(value) {
+        if (this.settled)
+            return;
+        this.hooks?.progress(this, value);
+        if (!this.options.onProgress)
+            return;
+        const flow = this.flow;
+        if (flow.progressBusy)
+            flow.progressNext = { value, attempt: this.attempts };
+        else
+            this.deliverProgress(value, this.attempts);
+    }
+    /** Calls the caller's onProgress; if it returns a promise, later values wait (latest wins), and so does the settlement. */
+    deliverProgress(value, attempt) {
+        let pending;
+        try {
+            pending = this.options.onProgress(value, { jobId: this.id, attempt });
+        }
+        catch {
+            // the caller's callback failing is the caller's business; the job goes on
+            return;
+        }
+        if (pending === null || typeof pending !== 'object' || typeof pending.then !== 'function')
+            return;
+        const flow = this.flow;
+        flow.progressBusy = true;
+        const next = () => {
+            flow.progressBusy = false;
+            const queued = flow.progressNext;
+            flow.progressNext = undefined;
+            if (queued)
+                return this.deliverProgress(queued.value, queued.attempt);
+            const settle = flow.deferredSettle;
+            flow.deferredSettle = undefined;
+            settle?.();
+        };
+        pending.then(next, next);
+    }
+    /**
+     * A chunk from the current attempt's generator. stream() keeps it until its
+     * reader takes it; run() hands it to onChunk and gives the worker credit
+     * once that is done, or at once without onChunk.
+     */
+    chunk(value, from) {
+        const flow = this.flow;
+        flow.chunksReceived++;
+        if (this.settled)
+            return from.creditBack(this);
+        if (flow.chunks) {
+            flow.chunks.push(value);
+            this.wakeConsumer();
+            return;
+        }
+        const { onChunk } = this.options;
+        if (!onChunk)
+            return from.creditBack(this);
+        // run() with onChunk: the worker may send the next once the callback is done with this one
+        let pending;
+        try {
+            pending = onChunk(value, { jobId: this.id, attempt: this.attempts });
+        }
+        catch {
+            return from.creditBack(this);
+        }
+        if (pending !== null && typeof pending === 'object' && typeof pending.then === 'function') {
+            const credit = () => from.creditBack(this);
+            pending.then(credit, credit);
+        }
+        else {
+            from.creditBack(this);
+        }
+    }
+    /** Resolves when a chunk is waiting or the job has settled. */
+    nextChunk() {
+        const flow = this.flow;
+        if ((flow.chunks && flow.chunks.length > 0) || this.settled)
+            return Promise.resolve();
+        return new Promise((resolve) => (flow.wake = resolve));
+    }
+    /** Wakes whoever waits on this job's flow: the stream() reader, the input pump. */
+    wakeConsumer() {
+        const flow = this.flowState;
+        if (!flow)
+            return;
+        const wake = flow.wake;
+        flow.wake = undefined;
+        wake?.();
+        flow.onInputCredit?.();
+    }
+    /** Resolves the job unless it already settled; returns whether this call settled it. */
+    resolve(value) {
+        if (this.settled)
+            return false;
+        this.settled = true;
+        this.clearTimer();
+        this.settleAfterProgress(() => this.resolveFn(value));
+        this.wakeConsumer();
+        // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
+        this.taskDone?.();
+        this.hooks?.settled(this, true, value);
+        return true;
+    }
+    /** Rejects the job unless it already settled; returns whether this call settled it. */
+    reject(error) {
+        if (this.settled)
+            return false;
+        this.settled = true;
+        this.clearTimer();
+        this.settleAfterProgress(() => this.rejectFn(error));
+        this.wakeConsumer();
+        this.taskDone?.();
+        this.hooks?.settled(this, false, error);
+        return true;
+    }
+    /** Settles now, or once the caller's onProgress has seen the last value. */
+    settleAfterProgress(settle) {
+        const flow = this.flowState;
+        if (flow?.progressBusy)
+            flow.deferredSettle = settle;
+        else
+            settle();
+    }
+    /** Frees the job's concurrency slot early (its worker is draining); a retry takes a new one. */
+    releaseSlot() {
+        const done = this.taskDone;
+        this.taskDone = undefined;
+        done?.();
+    }
+    clearTimer() {
+        if (this.timer)
+            clearTimeout(this.timer);
+        this.timer = undefined;
+    }
+}
+//# sourceMappingURL=job.js.map

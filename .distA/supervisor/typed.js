@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=typed.js.map

@@ -1,0 +1,522 @@
+import { describeExit, ProtocolError, WorkerBootError } from '../errors.js';
+import { Lifecycle } from '../lifecycle.js';
+import { checkHello, decodeValue, deserializeError, FrameDecoder, FrameKind, FrameWriter, kindName, STREAM_WINDOW, Enc, creditPayload, readCredit, parseJson, serializeError, } from '../protocol/index.js';
+import { TailBuffer } from './line-splitter.js';
+import { spawnWorker } from './spawn.js';
+import { releaseGroup } from './watchdog.js';
+import { describeDropped, pipeWorkerOutput } from './worker-output.js';
+const WORKER_MOVES = {
+    starting: ['ready', 'draining', 'stopping', 'exited'],
+    ready: ['draining', 'stopping', 'exited'],
+    draining: ['stopping', 'exited'],
+    stopping: ['exited'],
+    exited: [],
+};
+export class WorkerHandle {
+    id;
+    owner;
+    options;
+    jobLimit;
+    life = new Lifecycle(WORKER_MOVES, 'starting', (_from, to) => this.onMove(to));
+    markReady;
+    markExited;
+    /** Resolves when the worker becomes ready (never, if it ends first). */
+    readied = new Promise((resolve) => (this.markReady = resolve));
+    /** Resolves when the worker has exited and been reaped. */
+    exited = new Promise((resolve) => (this.markExited = resolve));
+    inFlight = new Map();
+    /** Jobs settled here (timed out, cancelled) whose reply has not come yet; they still occupy a slot. */
+    abandoned = new Map();
+    pid;
+    jobsStarted = 0;
+    rss = 0;
+    loopDelay = 0;
+    lastBeat = Date.now();
+    startedAt = Date.now();
+    /** Why the supervisor stopped this worker, if it did; the first order wins. */
+    order;
+    orderReason;
+    /** A replacement is starting for this worker (recycling); it keeps serving until that one is ready. */
+    replacedBy;
+    /** The worker this one was started to replace. */
+    replaces;
+    /** How the worker being replaced is to be stopped once its replacement is ready. */
+    replaceOrder;
+    bootError;
+    spawnError;
+    keepProcessGroup = false;
+    /** A kill was ordered (not only a drain). */
+    killed = false;
+    tail = new TailBuffer();
+    spawned;
+    writer;
+    decoder;
+    log;
+    killTimer;
+    /** The hello arrived: the module loaded. */
+    greeted = false;
+    /** A protocol error was seen; nothing more from this channel is trusted. */
+    broken = false;
+    onFrameBound = (frame) => this.onFrame(frame);
+    constructor(id, owner, options, 
+    /** Jobs after which this worker is recycled (maxJobsPerWorker with jitter). */
+    jobLimit, 
+    /** The module the worker loads: the user's, or its compiled JavaScript. */
+    module, 
+    /** Serve mode: spawn with a Node IPC channel beside the fd-3 channel. */
+    ipc = false) {
+        this.id = id;
+        this.owner = owner;
+        this.options = options;
+        this.jobLimit = jobLimit;
+        this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
+        try {
+            this.spawned = spawnWorker({
+                module: module.url,
+                workerId: id,
+                heartbeatInterval: options.heartbeatInterval,
+                maxFrameSize: options.maxFrameSize,
+                logLevel: owner.log.level,
+            }, { ...options, execArgv: [...module.execArgv, ...options.execArgv], ipc });
+        }
+        catch (error) {
+            // the fd table is full, no memory, no node binary: the pool backs off and tries again; the host must not die
+            this.spawnError = asErrno(error);
+        }
+        this.pid = this.spawned?.process.pid;
+        this.log = owner.log.child({ workerId: id, pid: this.pid });
+        if (!this.spawned) {
+            this.writer = undefined;
+            setImmediate(() => this.onExit(null, null));
+            return;
+        }
+        this.writer = new FrameWriter(this.spawned.channel);
+        this.wireChannel(this.spawned);
+        this.wireOutput();
+        this.wireExit(this.spawned);
+    }
+    get state() {
+        return this.life.state;
+    }
+    onMove(to) {
+        if (to === 'ready')
+            this.markReady();
+        else if (to === 'exited')
+            this.markExited();
+    }
+    /** When the worker entered its current state (ms since the epoch). */
+    get stateSince() {
+        return this.life.since;
+    }
+    /** Jobs occupying this worker's slots. */
+    get load() {
+        return this.inFlight.size + this.abandoned.size;
+    }
+    /** The child process (serve mode passes connections over its IPC channel). */
+    get child() {
+        if (!this.spawned)
+            throw new ProtocolError('The worker process was never spawned', 'ERR_PROTOCOL');
+        return this.spawned.process;
+    }
+    get stderrTail() {
+        return this.tail.toString();
+    }
+    /** Sends a job; the caller checked that the worker is ready and has a free slot. */
+    send(job) {
+        this.inFlight.set(job.id, job);
+        this.jobsStarted++;
+        job.worker = this;
+        this.writer.send(FrameKind.Job, job.enc, job.id, job.data, job.prefix);
+    }
+    /**
+     * Gives up on a job that was settled elsewhere (timeout, cancel): the worker
+     * is told to abort it, and gets `killGrace` ms to reply before it is killed.
+     */
+    abandon(job, killGrace) {
+        if (!this.inFlight.delete(job.id))
+            return;
+        this.writer?.send(FrameKind.Cancel, 0, job.id);
+        const timer = this.life.state === 'exited'
+            ? undefined
+            : setTimeout(() => this.kill('cancel', `job ${job.id} did not stop within killGrace (${killGrace} ms) after it was cancelled`), killGrace);
+        timer?.unref();
+        this.abandoned.set(job.id, timer);
+    }
+    /** Stops taking jobs and asks the worker to exit once its in-flight jobs are done. */
+    drain(order, reason) {
+        this.setOrder(order, reason);
+        if (!this.life.to('draining'))
+            return;
+        this.writer?.send(FrameKind.Shutdown, 0, 0);
+        this.writer?.flush();
+    }
+    /** Kills the worker and its process group: SIGTERM, then SIGKILL after `grace` ms. Its jobs are the pool's to retry. */
+    kill(order, reason, grace = this.options.killGrace) {
+        if (this.life.state === 'exited')
+            return;
+        this.setOrder(order, reason, true);
+        this.life.to('stopping');
+        this.signal('SIGTERM');
+        if (!this.killTimer) {
+            this.killTimer = setTimeout(() => this.signal('SIGKILL'), grace);
+            this.killTimer.unref();
+        }
+    }
+    /** Ends the worker and its process group now with SIGKILL. */
+    forceKill(order, reason) {
+        if (this.life.state === 'exited')
+            return;
+        this.setOrder(order, reason, true);
+        this.life.to('stopping');
+        this.signal('SIGKILL');
+    }
+    /** Records why the worker is being stopped: the first reason wins, except that a kill overrides the drain it escalates. */
+    setOrder(order, reason, kill = false) {
+        if (this.order !== undefined && (!kill || this.killed))
+            return;
+        if (kill)
+            this.killed = true;
+        this.order = order;
+        this.orderReason = reason;
+        const routine = order === 'recycle' || order === 'reload' || order === 'resize' || order === 'close' || order === 'destroy' || order === 'failed';
+        this.log[routine ? 'debug' : 'warn']({ order, reason }, routine ? 'stopping worker' : 'killing worker');
+    }
+    /** Signals the worker's process group (it leads one), or the worker alone when its module asked to keep the group. */
+    signal(name) {
+        const pid = this.pid;
+        if (pid === undefined)
+            return;
+        try {
+            process.kill(this.keepProcessGroup ? pid : -pid, name);
+        }
+        catch {
+            try {
+                process.kill(pid, name);
+            }
+            catch {
+                // already gone
+            }
+        }
+    }
+    wireChannel(spawned) {
+        const { channel } = spawned;
+        channel.on('data', (chunk) => {
+            if (this.life.state === 'exited' || this.broken)
+                return;
+            try {
+                this.decoder.push(chunk, this.onFrameBound);
+            }
+            catch (error) {
+                this.protocolError(error);
+            }
+        });
+        channel.on('end', () => {
+            if (this.life.state === 'exited' || this.broken)
+                return;
+            try {
+                this.decoder.end();
+            }
+            catch (error) {
+                this.protocolError(error);
+            }
+        });
+        channel.on('error', (error) => this.log.debug({ err: error }, 'channel error'));
+        channel.on('close', () => {
+            this.writer.close();
+            if (this.life.state === 'exited')
+                return;
+            if (this.order !== undefined) {
+                // closing the channel is how a draining worker says goodbye; it exits next
+                setTimeout(() => this.kill(this.order, 'did not exit after closing its channel'), 5000).unref();
+                return;
+            }
+            // a worker that closed its channel on its own can no longer serve: no more jobs for it, and if it does not exit by itself, end it.
+            // Not an order: if it has to be killed, that exit is judged as the crash it is.
+            this.life.to('stopping');
+            setTimeout(() => this.signal('SIGKILL'), 200).unref();
+        });
+    }
+    protocolError(error) {
+        const err = error instanceof ProtocolError ? error : new ProtocolError(String(error?.message ?? error), 'ERR_PROTOCOL', { cause: error });
+        this.broken = true;
+        // before the hello, a broken channel is a boot failure: the same module will break it again
+        if (!this.greeted)
+            this.bootError ??= serializeError(err);
+        this.log.error({ err, code: err.code }, 'protocol error from worker; killing it');
+        this.writer?.close();
+        this.forceKill('protocol', `broke the protocol (${err.code}: ${err.message})`);
+    }
+    onFrame(frame) {
+        switch (frame.kind) {
+            case FrameKind.Result:
+            case FrameKind.Error:
+                return this.onReply(frame);
+            case FrameKind.Progress:
+                return this.onProgress(frame);
+            case FrameKind.Chunk:
+                return this.onChunk(frame);
+            case FrameKind.Credit:
+                return this.onInputCredit(frame);
+            case FrameKind.Heartbeat: {
+                const beat = parseJson(frame.payload, 'heartbeat');
+                this.lastBeat = Date.now();
+                this.rss = Number(beat.rss) || this.rss;
+                this.loopDelay = Number(beat.loopDelay) || 0;
+                this.owner.onHeartbeat(this);
+                return;
+            }
+            case FrameKind.Hello: {
+                if (this.greeted)
+                    throw new ProtocolError('A second hello frame arrived', 'ERR_PROTOCOL_UNEXPECTED');
+                const hello = parseJson(frame.payload, 'hello');
+                checkHello(hello);
+                this.greeted = true;
+                this.keepProcessGroup = hello.keepProcessGroup === true;
+                this.lastBeat = Date.now();
+                this.log.debug({ handlers: hello.handlers }, 'worker ready');
+                // a worker told to drain or stop while starting stays so; it exits after reading its shutdown frame
+                if (this.life.to('ready'))
+                    this.owner.onReady(this);
+                return;
+            }
+            case FrameKind.BootError:
+                this.bootError = parseJson(frame.payload, 'boot error');
+                return;
+            default:
+                throw new ProtocolError(`A worker may not send a ${kindName(frame.kind)} frame`, 'ERR_PROTOCOL_UNEXPECTED');
+        }
+    }
+    /** Sends one chunk of a job's input. */
+    sendInput(jobId, enc, data) {
+        this.writer?.send(FrameKind.Chunk, enc, jobId, data);
+    }
+    /** Ends a job's input, normally or with the error its source raised. */
+    endInput(jobId, error) {
+        if (error === undefined)
+            this.writer?.send(FrameKind.InputEnd, 0, jobId);
+        else
+            this.writer?.send(FrameKind.InputEnd, Enc.Json, jobId, JSON.stringify(serializeError(error)));
+    }
+    onInputCredit(frame) {
+        const job = this.inFlight.get(frame.id);
+        if (!job)
+            return; // settled meanwhile
+        const flow = job.flow;
+        const count = readCredit(frame.payload);
+        flow.inputCredits += count;
+        flow.inputUnread.taken(count);
+        if (flow.inputCredits > STREAM_WINDOW)
+            throw new ProtocolError(`Input credit overflow: ${flow.inputCredits} chunks allowed, the window is ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
+        flow.onInputCredit?.();
+    }
+    /** Lets the worker send `count` more chunks of a job's stream. */
+    credit(jobId, count) {
+        this.writer?.send(FrameKind.Credit, 0, jobId, creditPayload(count));
+    }
+    onChunk(frame) {
+        const job = this.runningJob(frame, 'Chunk');
+        if (!job)
+            return;
+        const flow = job.flow;
+        if (flow.chunksReceived - flow.chunksCredited >= STREAM_WINDOW) {
+            throw new ProtocolError(`Job ${frame.id} sent a chunk beyond its credit window of ${STREAM_WINDOW}`, 'ERR_PROTOCOL_CREDIT');
+        }
+        // stream() gives credit as its reader takes chunks; run() once onChunk is done with one, or at once without it
+        job.chunk(decodeFrameValue(frame, 'chunk'), this);
+    }
+    /** The worker may send one more chunk of this job's stream (the caller took one), if the job still runs here. */
+    creditBack(job) {
+        if (job.worker !== this || job.settled)
+            return;
+        job.flow.chunksCredited++;
+        this.credit(job.id, 1);
+    }
+    onProgress(frame) {
+        this.runningJob(frame, 'Progress')?.progress(decodeFrameValue(frame, 'progress'));
+    }
+    /**
+     * The job a chunk or progress frame is about. A job settled here (timed
+     * out, cancelled) may still report, and is ignored (undefined); a job this
+     * worker was never given is a protocol error.
+     */
+    runningJob(frame, what) {
+        const job = this.inFlight.get(frame.id);
+        if (job)
+            return job;
+        if (this.abandoned.has(frame.id))
+            return undefined;
+        throw new ProtocolError(`${what} for job ${frame.id}, which this worker is not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
+    }
+    onReply(frame) {
+        const job = this.inFlight.get(frame.id);
+        if (!job) {
+            if (!this.abandoned.has(frame.id)) {
+                throw new ProtocolError(`Reply for job ${frame.id}, which this worker was not running`, 'ERR_PROTOCOL_UNKNOWN_JOB');
+            }
+            clearTimeout(this.abandoned.get(frame.id));
+            this.abandoned.delete(frame.id);
+            this.owner.onSlotFreed();
+            return;
+        }
+        // decode before touching state: a malformed reply is a protocol error, and the job is retried
+        let value;
+        let ok;
+        if (frame.kind === FrameKind.Result) {
+            value = decodeFrameValue(frame, 'result');
+            ok = true;
+        }
+        else {
+            value = deserializeError(parseJson(frame.payload, 'error'));
+            ok = false;
+        }
+        this.inFlight.delete(frame.id);
+        job.servedBy = this.pid;
+        if (ok)
+            job.resolve(value);
+        else
+            job.reject(value);
+        job.worker = undefined;
+        this.owner.onSlotFreed();
+    }
+    /** Output within the worker's budget is logged line by line; beyond it, dropped and counted (see worker-output.ts). */
+    wireOutput() {
+        const sink = {
+            line: (line, stream) => this.logLine(line, stream),
+            dropped: (drop) => this.log.warn({ stream: drop.stream, droppedLines: drop.lines, droppedBytes: drop.bytes }, describeDropped(drop, this.id)),
+        };
+        pipeWorkerOutput(this.spawned.stdout, this.spawned.stderr, sink, { tail: this.tail });
+    }
+    /** Logs one line of worker output; pino JSON lines from ctx.log keep their level and fields. */
+    logLine(line, stream) {
+        if (line.length === 0)
+            return;
+        if (line.charCodeAt(0) === 123 /* { */) {
+            try {
+                const record = JSON.parse(line);
+                if (typeof record.level === 'number' && 'msg' in record) {
+                    const { level, msg, time: _time, pid: _pid, workerId: _workerId, hostname: _hostname, ...fields } = record;
+                    const method = levelMethod(level);
+                    this.log[method]({ ...fields, stream }, String(msg));
+                    return;
+                }
+            }
+            catch {
+                // not JSON: log as text
+            }
+        }
+        if (stream === 'stderr')
+            this.log.warn({ stream }, line);
+        else
+            this.log.info({ stream }, line);
+    }
+    wireExit(spawned) {
+        const child = spawned.process;
+        const ended = (stream) => new Promise((resolve) => {
+            if (stream.readableEnded || stream.destroyed)
+                resolve();
+            stream.once('end', resolve);
+            stream.once('close', resolve);
+        });
+        // both pipes read to the end: the last stderr lines explain a crash, and the last summary of dropped
+        // output is logged before the worker counts as gone (and before a close() that waits for it resolves)
+        const outputEnded = Promise.all([ended(spawned.stdout), ended(spawned.stderr)]);
+        child.once('exit', (exitCode, signal) => {
+            // a grandchild that inherited the pipes may hold them open: wait a moment, not for ever
+            const settle = setTimeout(() => this.onExit(exitCode, signal), 200);
+            void outputEnded.then(() => {
+                clearTimeout(settle);
+                this.onExit(exitCode, signal);
+            });
+        });
+        child.once('error', (error) => {
+            this.log.error({ err: error }, 'worker process error');
+            // a spawn that failed (bad cwd, EMFILE, EAGAIN) never emits 'exit'; Node leaves pid undefined
+            if (child.pid === undefined) {
+                this.spawnError = asErrno(error);
+                this.onExit(null, null);
+            }
+        });
+    }
+    onExit(exitCode, signal) {
+        if (!this.life.to('exited'))
+            return;
+        clearTimeout(this.killTimer);
+        for (const timer of this.abandoned.values())
+            clearTimeout(timer);
+        this.abandoned.clear();
+        this.writer?.close();
+        this.spawned?.channel.destroy();
+        // whatever its handlers started (and left running) goes with it
+        if (!this.keepProcessGroup && this.pid !== undefined) {
+            try {
+                process.kill(-this.pid, 'SIGKILL');
+            }
+            catch {
+                // the group is empty: nothing was left behind
+            }
+        }
+        if (this.pid !== undefined)
+            releaseGroup(this.pid);
+        const stderrTail = this.tail.toString();
+        const spawnError = this.spawnError ? `${this.spawnError.code ?? 'ERR'}: ${this.spawnError.message}` : undefined;
+        let bootError;
+        let bootReason = '';
+        if (!this.greeted) {
+            bootReason = spawnError
+                ? `the process could not be spawned: ${spawnError}`
+                : this.bootError
+                    ? `${this.bootError.name}: ${this.bootError.message}`
+                    : this.orderReason
+                        ? `it was stopped before it said hello: ${this.orderReason}`
+                        : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
+            bootError = new WorkerBootError({ module: this.options.workerPath, reason: bootReason, exitCode, signal, stderrTail }, { cause: this.bootError ? deserializeError(this.bootError) : this.spawnError });
+        }
+        const reason = spawnError
+            ? `could not be spawned: ${spawnError}`
+            : this.orderReason
+                ? `was stopped (${describeExit({ exitCode, signal })}): ${this.orderReason}`
+                : !this.greeted
+                    ? `module ${this.options.workerPath} failed to boot: ${bootReason}`
+                    : `exited with ${describeExit({ exitCode, signal })}`;
+        this.owner.onExit(this, {
+            greeted: this.greeted,
+            bootReported: this.bootError !== undefined,
+            order: this.order,
+            killed: this.killed,
+            spawnError: this.spawnError ? String(this.spawnError.code ?? 'ERR_SPAWN') : undefined,
+            exitCode,
+            signal,
+            jobs: this.inFlight.size,
+            reloadReplacement: this.replaces?.replaceOrder?.order === 'reload',
+            reason,
+            stderrTail,
+            bootError,
+        });
+    }
+}
+function asErrno(error) {
+    return error instanceof Error ? error : Object.assign(new Error(String(error)), { code: 'ERR_SPAWN' });
+}
+/** A frame's value; one that does not decode is a coded protocol error (the worker is killed, its jobs retried). */
+function decodeFrameValue(frame, what) {
+    try {
+        return decodeValue(frame.enc, frame.payload);
+    }
+    catch (error) {
+        throw new ProtocolError(`Malformed ${what} for job ${frame.id}: ${error.message}`, 'ERR_PROTOCOL_MALFORMED', { cause: error });
+    }
+}
+function levelMethod(level) {
+    if (level >= 60)
+        return 'fatal';
+    if (level >= 50)
+        return 'error';
+    if (level >= 40)
+        return 'warn';
+    if (level >= 30)
+        return 'info';
+    if (level >= 20)
+        return 'debug';
+    return 'trace';
+}
+//# sourceMappingURL=worker-handle.js.map

@@ -1,0 +1,78 @@
+/*
+ * Entry point of every worker process: `node dist/worker/main.js <config-json>`.
+ * Opens the fd-3 channel the supervisor made, loads the user's module, and
+ * hands over to the runtime. A module that fails to load is reported to the
+ * supervisor as a BootError frame and the process exits with code 3.
+ */
+import { createRequire } from 'node:module';
+import { Socket } from 'node:net';
+import { encodeFrame, encodeJson, Enc, FrameKind, serializeError, WorkerExit } from '../protocol/index.js';
+import { ConnectionServer } from './connections.js';
+import { loadHandlers } from './load-module.js';
+import { WorkerRuntime } from './runtime.js';
+const CHANNEL_FD = 3;
+function readConfig() {
+    const raw = process.argv[2];
+    if (!raw) {
+        process.stderr.write('supervise worker: this entry point is started by the supervisor, not by hand\n');
+        process.exit(2);
+    }
+    return JSON.parse(raw);
+}
+/** Exits after stdout/stderr had a chance to drain, so the last log lines reach the supervisor. */
+function exitSoon(code) {
+    process.exitCode = code;
+    setImmediate(() => process.exit(code));
+}
+async function main() {
+    const config = readConfig();
+    const channel = new Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+    // While the module loads, keep reading (and keep what arrives), so that a supervisor dying meanwhile is noticed.
+    const onEarlyClose = () => process.exit(0);
+    const early = [];
+    const onEarlyData = (chunk) => early.push(chunk);
+    channel.on('data', onEarlyData);
+    channel.once('end', onEarlyClose);
+    channel.once('error', onEarlyClose);
+    // pino is loaded on the first ctx.log, not at start-up: most handlers never log, and it is a third of a worker's start-up
+    let logger;
+    const log = () => {
+        if (!logger) {
+            const { pino } = createRequire(import.meta.url)('pino');
+            logger = pino({ level: config.logLevel, base: { pid: process.pid, workerId: config.workerId } }, pino.destination({ fd: 1, sync: true }));
+        }
+        return logger;
+    };
+    let handlers;
+    let settings;
+    let connections;
+    try {
+        ({ handlers, settings } = await loadHandlers(config.module));
+        // serve mode: only then does the supervisor give a worker a Node IPC channel; connections arrive on it
+        if (typeof process.send === 'function')
+            connections = new ConnectionServer(handlers, log, config.workerId);
+    }
+    catch (error) {
+        process.stderr.write(`supervise worker: cannot load ${config.module}: ${error?.stack ?? String(error)}\n`);
+        channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), () => exitSoon(WorkerExit.BootFailure));
+        setTimeout(() => process.exit(WorkerExit.BootFailure), 1000).unref();
+        return;
+    }
+    channel.off('data', onEarlyData);
+    channel.off('end', onEarlyClose);
+    channel.off('error', onEarlyClose);
+    const runtime = new WorkerRuntime({
+        channel,
+        handlers,
+        settings,
+        log,
+        maxFrameSize: config.maxFrameSize,
+        heartbeatInterval: config.heartbeatInterval,
+        exit: exitSoon,
+        beforeExit: connections && (() => connections.drain()),
+    });
+    connections?.start();
+    runtime.start(early);
+}
+void main();
+//# sourceMappingURL=main.js.map

@@ -1,0 +1,52 @@
+/*
+ * What the supervisor logs through. Any pino-compatible logger fits (pino
+ * itself, a pino child, or an adapter with the same five methods); without
+ * `logger` or `logLevel` the supervisor logs nothing at all (an embedding app
+ * gets events, not records on its stderr).
+ */
+import { pino } from 'pino';
+import { boundedDestination } from './log-destination.js';
+
+/** pino's level names; `silent` turns logging off. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** A log method as pino has it: `(fields, message)` or `(message)`. */
+export type LogMethod = (fieldsOrMessage: unknown, message?: string) => void;
+
+/** The part of a pino logger the supervisor uses. */
+export interface SuperviseLogger {
+  child(bindings: Record<string, unknown>): SuperviseLogger;
+  debug: LogMethod;
+  info: LogMethod;
+  warn: LogMethod;
+  error: LogMethod;
+  /** Used for workers' fatal and trace records when present (pino has them); error and debug otherwise. */
+  fatal?: LogMethod;
+  trace?: LogMethod;
+  /** The logger's level, when it has one; workers' `ctx.log` is set to it (`info` when absent). */
+  level?: string;
+}
+
+const ignore: LogMethod = () => {};
+
+// the logger of a supervisor given neither `logger` nor `logLevel`: every record is dropped without being built
+const SILENT: SuperviseLogger = { child: () => SILENT, debug: ignore, info: ignore, warn: ignore, error: ignore, level: 'silent' };
+
+/** The supervisor's logger: the one given, the built-in pino at `logLevel` (on stderr, never blocking), or none. */
+export function supervisorLogger(logger: SuperviseLogger | undefined, logLevel: LogLevel | undefined): SuperviseLogger {
+  if (logger) return logger;
+  if (logLevel === undefined) return SILENT;
+  return pino({ level: logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
+}
+
+/** An app's event listener threw: logged when there is a logger, a process warning (on stderr by default) when not. */
+export function reportListenerError(options: { logger?: unknown; logLevel?: unknown }, log: SuperviseLogger, event: string, error: unknown): void {
+  if (options.logger !== undefined || options.logLevel !== undefined) {
+    log.error({ err: error, event }, `a '${event}' event listener threw`);
+    return;
+  }
+  const why = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  process.emitWarning(`a supervise '${event}' event listener threw (the pool carries on): ${why}`, { code: 'SUPERVISE_LISTENER_ERROR' });
+}

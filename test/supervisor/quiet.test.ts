@@ -1,0 +1,128 @@
+// Embedded without a logger, the supervisor logs nothing: worker output reaches the app's own stdout and stderr as
+// plain lines, JSON data included, and the supervisor's own records stay out of both; they are events instead.
+import { execFile } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { createSupervisor, OptionError, type WorkerOutputDroppedEvent } from 'supervise';
+import { fixture, root } from '../helpers.js';
+
+function runHost(): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', fixture('quiet-host.ts')], { cwd: root, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      else resolve({ stdout, stderr });
+    });
+  });
+}
+
+describe('with neither logger nor logLevel', () => {
+  it('passes worker stdout and stderr through as plain lines and logs nothing of its own', async () => {
+    const { stdout, stderr } = await runHost();
+    const out = stdout.split('\n');
+    expect(out).toContain('plain stdout: quiet please');
+    // a JSON object printed as data stays data, verbatim
+    expect(out).toContain(JSON.stringify({ level: 30, msg: 'data, not a log record', n: 1 }));
+    // ctx.log records go nowhere without a logger
+    expect(stdout).not.toContain('"msg":"quiet please"');
+    // the crash happened (the event says so) but was not logged
+    expect(out).toContain('events: ["crash","ordered"]');
+    const err = stderr.split('\n').filter((line) => line.length > 0);
+    expect(err).toEqual(['partial stderr line: quiet please', 'fixture crash: exiting with 3']);
+  });
+});
+
+describe('events and loggers', () => {
+  it('tells dropped worker output as a worker:output-dropped event', async () => {
+    const sup = createSupervisor({ worker: fixture('flood-worker.js'), workers: 1, logLevel: 'silent' });
+    try {
+      const drops: WorkerOutputDroppedEvent[] = [];
+      sup.on('worker:output-dropped', (event) => drops.push(event));
+      const flooded = await sup.run<{ lines: number }>({ bytes: 8 * 1024 * 1024, stream: 'stdout' }, { name: 'flood' });
+      await sup.close();
+      const lines = drops.reduce((sum, drop) => sum + drop.lines, 0);
+      expect(drops[0]).toMatchObject({ workerId: 1, stream: 'stdout' });
+      expect(lines).toBeGreaterThan(0);
+      expect(lines).toBeLessThanOrEqual(flooded.lines);
+    } finally {
+      await sup.destroy();
+    }
+  });
+
+  it('takes any logger with child, debug, info, warn and error, and refuses one without', async () => {
+    const records: string[] = [];
+    const logger = {
+      child: () => logger,
+      debug: () => {},
+      info: (fields: unknown, message?: string) => records.push(message ?? String(fields)),
+      warn: (fields: unknown, message?: string) => records.push(message ?? String(fields)),
+      error: (fields: unknown, message?: string) => records.push(message ?? String(fields)),
+    };
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, logger });
+    try {
+      await sup.run('to the logger', { name: 'log' });
+      await sup.close();
+      expect(records).toContain('to the logger');
+      expect(records).toContain('plain stdout: to the logger');
+    } finally {
+      await sup.destroy();
+    }
+    expect(() => createSupervisor({ worker: fixture('handlers.ts'), logger: console as never })).toThrow(OptionError);
+  });
+});
+
+describe('a listener that throws', () => {
+  it('is a process warning when there is no logger, and the pool carries on', async () => {
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      sup.on('job:done', () => {
+        throw new Error('bug in the app’s listener');
+      });
+      expect(await sup.run(1)).toBe(1);
+      expect(await sup.run(2)).toBe(2);
+      await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SUPERVISE_LISTENER_ERROR');
+      expect(ours).toHaveLength(2);
+      expect(ours[0]!.message).toContain("a supervise 'job:done' event listener threw (the pool carries on): Error: bug in the app’s listener");
+    } finally {
+      process.off('warning', onWarning);
+      await sup.destroy();
+    }
+  });
+});
+
+describe('ctx.log records with a logger', () => {
+  it('travel as data with their own time, level and error type, and a JSON line on stdout stays a line', async () => {
+    const records: Record<string, unknown>[] = [];
+    const { pino } = await import('pino');
+    const lines: string[] = [];
+    // base: undefined, so the only pid a record carries is the one the supervisor binds per worker
+    const logger = pino({ level: 'info', base: undefined }, {
+      write: (line: string) => {
+        lines.push(line);
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      },
+    });
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, logger });
+    try {
+      const pid = await sup.run<number>(null, { name: 'pid' });
+      const before = Date.now();
+      await sup.run(null, { name: 'logError' });
+      await sup.run(null, { name: 'printJson' });
+      await sup.close();
+      const logged = records.find((r) => r.msg === 'could not frobnicate');
+      expect(logged).toMatchObject({ level: 50, workerId: 1, pid, err: { type: 'RangeError', message: 'out of frobs' } });
+      expect(logged!.time).toBeGreaterThanOrEqual(before);
+      expect(logged!.jobId).toBeGreaterThan(0);
+      // the record names the worker's pid once: the JSON line has one "pid" key
+      expect(lines.find((line) => line.includes('could not frobnicate'))!.match(/"pid":/g)).toHaveLength(1);
+      // a JSON object printed on stdout is data: logged as the text it is, not taken for a record
+      const printed = records.find((r) => r.stream === 'stdout' && String(r.msg).includes('data, not a log record'));
+      expect(printed).toMatchObject({ level: 30, msg: JSON.stringify({ level: 30, msg: 'data, not a log record', n: 1 }) });
+      expect(records.some((r) => r.msg === 'data, not a log record')).toBe(false);
+    } finally {
+      await sup.destroy();
+    }
+  });
+});
