@@ -1,6 +1,6 @@
 // `supervise`: the supervisor API for apps that embed it.
 export { createSupervisor, Supervisor, type SupervisorStats, type SupervisorState, type CloseOptions, type JobOutcome, type WorkerStats } from './supervisor/supervisor.js';
-export type { SupervisorOptions, RunOptions, ProgressInfo, QueueFullBehavior } from './supervisor/options.js';
+export type { SupervisorOptions, RunOptions, ProgressInfo, JobLogRecord, QueueFullBehavior } from './supervisor/options.js';
 export type { MapOptions, MapResult } from './supervisor/map.js';
 export type { TimingStats, Percentiles } from './supervisor/timings.js';
 export type {

@@ -8,6 +8,7 @@
  */
 import type { Job } from 'bullmq';
 import type { SuperviseLogger as Logger } from '../supervisor/log.js';
+import type { JobLogRecord } from '../supervisor/options.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { QueueJobCancelledError, QueueRoutingError } from './errors.js';
 import { decideOutcome } from './outcome.js';
@@ -56,9 +57,10 @@ export function createProcessor(deps: ProcessorDeps): QueueProcessor {
     };
     let name = job.name === '' || deps.routedToDefault.has(job.name) ? 'default' : job.name;
     const onProgress = (value: unknown) => reportProgress(job, value, deps.log);
+    const onLog = (record: JobLogRecord) => void appendLog(job, record, deps.log);
     for (;;) {
       try {
-        return await deps.supervisor.run(job.data, { name, meta, signal, onProgress });
+        return await deps.supervisor.run(job.data, { name, meta, signal, onProgress, onLog });
       } catch (error) {
         const outcome = decideOutcome({
           code: (error as { code?: unknown })?.code as string | undefined,
@@ -94,6 +96,25 @@ async function handBack(job: Job, token: string | undefined, log: Logger): Promi
   } catch (error) {
     // the lock is gone or Redis is: BullMQ's stalled check returns the job to the queue once the lock expires
     log.warn({ err: error, queueJobId: job.id }, 'could not hand the queue job back; it returns when its lock expires');
+  }
+}
+
+/** ctx.log → job.log, one line a record: `warn: disk almost full {"free":12}` (the pool's own job id left out). */
+async function appendLog(job: Job, record: JobLogRecord, log: Logger): Promise<void> {
+  const { jobId: _poolJobId, ...fields } = record.fields;
+  const extra = Object.keys(fields).length > 0 ? ` ${safeJson(fields)}` : '';
+  try {
+    await job.log(`${record.level}: ${record.msg ?? ''}${extra}`);
+  } catch (error) {
+    log.debug({ err: error, queueJobId: job.id }, 'log line not stored');
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '[fields that are not JSON]';
   }
 }
 

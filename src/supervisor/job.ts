@@ -1,6 +1,6 @@
 // One job's life in the supervisor: its encoded payload, its attempts, its progress, and the promise that settles exactly once.
 import { JOB_HAS_INPUT, jobPrefix, SentChunks } from '../protocol/index.js';
-import type { ResolvedRunOptions } from './options.js';
+import type { JobLogRecord, ResolvedRunOptions } from './options.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /** What a job reports to the supervisor's job board. */
@@ -114,6 +114,18 @@ export class Job {
     const flow = this.flow;
     if (flow.progressBusy) flow.progressNext = { value, attempt: this.attempts };
     else this.deliverProgress(value, this.attempts);
+  }
+
+  /** A ctx.log record of the current attempt, for the caller's onLog. */
+  deliverLog(record: Record<string, unknown>, level: JobLogRecord['level'], fields: Record<string, unknown>): void {
+    const onLog = this.options.onLog;
+    if (!onLog || this.settled) return;
+    const { time, ...rest } = fields;
+    try {
+      onLog({ level, msg: record.msg === undefined ? undefined : String(record.msg), time: typeof time === 'number' ? time : undefined, fields: rest });
+    } catch {
+      // as with onProgress: the caller's callback failing does not touch the job
+    }
   }
 
   /** Calls the caller's onProgress; if it returns a promise, later values wait (latest wins), and so does the settlement. */

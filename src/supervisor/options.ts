@@ -222,6 +222,21 @@ export interface RunOptions {
    * sends the next chunks only as it settles (the same credit window as stream()). Without it, run() drops chunks.
    */
   onChunk?: (chunk: unknown, info: ProgressInfo) => void | Promise<void>;
+  /**
+   * Called with each record the handler logs through `ctx.log` for this job, as it arrives. Workers send records
+   * at the supervisor's log level (none when the supervisor logs nothing: give it a `logger` or a `logLevel`).
+   */
+  onLog?: (record: JobLogRecord) => void;
+}
+
+/** One `ctx.log` record of a job, as `onLog` receives it. */
+export interface JobLogRecord {
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  msg: string | undefined;
+  /** The worker's clock, ms since the epoch, when the record has it. */
+  time: number | undefined;
+  /** The record's other fields (the bindings and the object logged with the message). */
+  fields: Record<string, unknown>;
 }
 
 export interface ProgressInfo {
@@ -240,17 +255,19 @@ export interface ResolvedRunOptions {
   onProgress: RunOptions['onProgress'];
   input: AsyncIterable<unknown> | Iterable<unknown> | undefined;
   onChunk: RunOptions['onChunk'];
+  onLog: RunOptions['onLog'];
 }
 
 /** Validates per-job options against the supervisor's defaults. */
 export function resolveRunOptions(options: RunOptions | undefined, defaults: ResolvedOptions): ResolvedRunOptions {
-  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined, input: undefined, onChunk: undefined };
+  if (options === undefined) return { name: 'default', signal: undefined, timeout: defaults.timeout, retries: defaults.retries, meta: undefined, onProgress: undefined, input: undefined, onChunk: undefined, onLog: undefined };
   if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
-  const { name = 'default', signal, onProgress, onChunk } = options;
+  const { name = 'default', signal, onProgress, onChunk, onLog } = options;
   if (onChunk !== undefined && typeof onChunk !== 'function') invalid('onChunk', 'a function', onChunk);
   if (typeof name !== 'string' || name.length === 0) invalid('name', 'a non-empty string', name);
   if (signal !== undefined && !(signal instanceof AbortSignal)) invalid('signal', 'an AbortSignal', signal);
   if (onProgress !== undefined && typeof onProgress !== 'function') invalid('onProgress', 'a function', onProgress);
+  if (onLog !== undefined && typeof onLog !== 'function') invalid('onLog', 'a function', onLog);
   const { input } = options;
   if (
     input !== undefined &&
@@ -267,6 +284,7 @@ export function resolveRunOptions(options: RunOptions | undefined, defaults: Res
     onProgress,
     input,
     onChunk,
+    onLog,
   };
 }
 

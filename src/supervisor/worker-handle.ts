@@ -480,6 +480,8 @@ export class WorkerHandle {
     if (fields.err !== null && typeof fields.err === 'object') fields.err = errorOfType(fields.err as Record<string, unknown>);
     const method = this.log[levelMethod(Number(level))] ?? this.log[fallbackMethod(Number(level))];
     method.call(this.log, fields, msg === undefined ? undefined : String(msg));
+    // ctx.log binds the job's id: the caller of that job may want its records too (a queue job's log)
+    if (typeof fields.jobId === 'number') this.inFlight.get(fields.jobId)?.deliverLog(record, levelMethod(Number(level)), fields);
   }
 
   private wireExit(spawned: SpawnedWorker): void {

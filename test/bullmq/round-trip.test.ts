@@ -70,3 +70,26 @@ test("BullMQ's concurrency is the pool's capacity and follows resize()", async (
   qw.resize(2);
   expect(qw.stats().queueConcurrency).toBe(2);
 });
+
+test("ctx.log records reach the queue job's own log (job.log), at the host's log level", async () => {
+  const { pino } = await import('pino');
+  const logged = createQueueWorker('trip-logs', {
+    worker: QUEUE_JOBS,
+    workers: 1,
+    logger: pino({ level: 'info' }, { write: () => {} }),
+    connection: redis.url,
+  });
+  const logsQueue = new Queue('trip-logs', { connection: redis.connection });
+  const logsEvents = new QueueEvents('trip-logs', { connection: redis.connection });
+  try {
+    await logged.ready();
+    await logsEvents.waitUntilReady();
+    const job = await logsQueue.add('logs', { free: 12 }, { jobId: 'logs-1' });
+    expect(await job.waitUntilFinished(logsEvents, 20_000)).toBe('logged');
+    expect((await logsQueue.getJobLogs('logs-1')).logs).toEqual(['warn: disk almost full {"free":12}']);
+  } finally {
+    await logged.close({ timeout: 0 });
+    await logsEvents.close();
+    await logsQueue.close();
+  }
+});

@@ -2,7 +2,7 @@
 // plain lines, JSON data included, and the supervisor's own records stay out of both; they are events instead.
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createSupervisor, OptionError, type WorkerOutputDroppedEvent } from 'supervise';
+import { createSupervisor, type JobLogRecord, OptionError, type WorkerOutputDroppedEvent } from 'supervise';
 import { fixture, root } from '../helpers.js';
 
 function runHost(): Promise<{ stdout: string; stderr: string }> {
@@ -126,3 +126,30 @@ describe('ctx.log records with a logger', () => {
     }
   });
 });
+
+describe('onLog', () => {
+  it("hands each job its own ctx.log records, with level, message, time and fields; a throwing onLog harms nothing", async () => {
+    const { pino } = await import('pino');
+    const logger = pino({ level: 'info' }, { write: () => {} });
+    const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, perWorker: 4, logger });
+    try {
+      const mine: JobLogRecord[] = [];
+      const theirs: JobLogRecord[] = [];
+      const before = Date.now();
+      const [a, b] = await Promise.all([
+        sup.run('first job', { name: 'log', onLog: (record) => mine.push(record) }),
+        sup.run('second job', { name: 'log', onLog: (record) => theirs.push(record) }),
+        sup.run(null, { name: 'logError', onLog: () => { throw new Error('a broken callback'); } }),
+      ]);
+      expect([a, b]).toEqual(['logged', 'logged']);
+      // only the job's own ctx.log records: not the other job's, not what it printed on stdout or stderr
+      expect(mine).toEqual([{ level: 'info', msg: 'first job', time: expect.any(Number), fields: expect.objectContaining({ extra: 1 }) }]);
+      expect(theirs.map((r) => r.msg)).toEqual(['second job']);
+      expect(mine[0].time).toBeGreaterThanOrEqual(before);
+      await expect(sup.run(null, { name: 'log', onLog: 'yes' as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' });
+    } finally {
+      await sup.destroy();
+    }
+  });
+});
+
