@@ -1,3 +1,0 @@
-export declare class UsageError extends Error {
-    constructor(message: string);
-}

@@ -1,9 +1,0 @@
-// The wire protocol, importable as one module by both sides. Pure: no processes, no logging.
-export * from './frame.js';
-export * from './payload.js';
-export * from './decoder.js';
-export * from './writer.js';
-export * from './messages.js';
-export * from './error-codec.js';
-export * from './serve.js';
-//# sourceMappingURL=index.js.map

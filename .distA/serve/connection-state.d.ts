@@ -1,3 +1,0 @@
-import type { Moves } from '../lifecycle.js';
-export type ConnState = 'queued' | 'offered' | 'owned' | 'done';
-export declare const CONN_MOVES: Moves<ConnState>;

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=typed.js.map
