@@ -12,6 +12,10 @@
  *                 would corrupt: Map, Set, BigInt, Date, RegExp, NaN/Infinity, -0,
  *                 undefined inside arrays, typed arrays nested in objects,
  *                 circular references, class instances (as plain objects)
+ *   5 Text        a string as its UTF-8 bytes, without JSON's quotes and escapes:
+ *                 no JSON.stringify to send it, no JSON.parse to read it. Only for
+ *                 well-formed strings; one with a lone surrogate goes as Json,
+ *                 whose escapes keep it exact.
  *
  * Values that no encoding can carry (functions, symbols, WeakMap, ...) are
  * rejected with a PayloadError; nothing is dropped or mangled silently.
@@ -25,6 +29,7 @@ export const Enc = {
   Uint8Array: 2,
   Buffer: 3,
   Structured: 4,
+  Text: 5,
 } as const;
 export type Enc = (typeof Enc)[keyof typeof Enc];
 
@@ -86,7 +91,8 @@ export function encodeWireValue(value: unknown): WireValue {
   if (value instanceof Uint8Array) {
     return { enc: Buffer.isBuffer(value) ? Enc.Buffer : Enc.Uint8Array, data: value };
   }
-  if (typeof value === 'string' || isPlainJson(value, 0)) return { enc: Enc.Json, data: JSON.stringify(value) };
+  if (typeof value === 'string') return value.isWellFormed() ? { enc: Enc.Text, data: value } : { enc: Enc.Json, data: JSON.stringify(value) };
+  if (isPlainJson(value, 0)) return { enc: Enc.Json, data: JSON.stringify(value) };
   if (typeof value === 'function' || typeof value === 'symbol') {
     throw new PayloadError(`Cannot send a ${typeof value} as a payload: only data can cross the channel`);
   }
@@ -107,6 +113,8 @@ export function decodeValue(enc: number, bytes: Buffer): unknown {
       return undefined;
     case Enc.Json:
       return JSON.parse(bytes.toString('utf8'));
+    case Enc.Text:
+      return bytes.toString('utf8');
     case Enc.Uint8Array:
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     case Enc.Buffer:
@@ -119,7 +127,7 @@ export function decodeValue(enc: number, bytes: Buffer): unknown {
 }
 
 export function isKnownEnc(enc: number): boolean {
-  return enc >= Enc.Undefined && enc <= Enc.Structured;
+  return enc >= Enc.Undefined && enc <= Enc.Text;
 }
 
 /**

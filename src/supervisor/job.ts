@@ -206,7 +206,10 @@ export class Job {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
-    this.settleAfterProgress(() => this.resolveFn(value));
+    // the settlement waits for a busy onProgress; most jobs have none, and get no closure for it
+    const flow = this.flowState;
+    if (flow?.progressBusy) flow.deferredSettle = () => this.resolveFn(value);
+    else this.resolveFn(value);
     this.wakeConsumer();
     // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
@@ -219,18 +222,13 @@ export class Job {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
-    this.settleAfterProgress(() => this.rejectFn(error));
+    const flow = this.flowState;
+    if (flow?.progressBusy) flow.deferredSettle = () => this.rejectFn(error);
+    else this.rejectFn(error);
     this.wakeConsumer();
     this.taskDone?.();
     this.hooks?.settled(this, false, error);
     return true;
-  }
-
-  /** Settles now, or once the caller's onProgress has seen the last value. */
-  private settleAfterProgress(settle: () => void): void {
-    const flow = this.flowState;
-    if (flow?.progressBusy) flow.deferredSettle = settle;
-    else settle();
   }
 
   /** Frees the job's concurrency slot early (its worker is draining); a retry takes a new one. */

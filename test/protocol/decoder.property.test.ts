@@ -13,7 +13,7 @@ const u32 = fc.integer({ min: 0, max: 0xffffffff });
 
 // Written out from the spec in frame.ts on purpose, not imported: the oracle must not share the decoder's tables.
 const KNOWN_KINDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-const KNOWN_ENCS = [0, 1, 2, 3, 4];
+const KNOWN_ENCS = [0, 1, 2, 3, 4, 5];
 const PROTOCOL_CODES = new Set(['ERR_FRAME_TOO_LARGE', 'ERR_PROTOCOL_UNKNOWN_KIND', 'ERR_PROTOCOL', 'ERR_PROTOCOL_TRUNCATED']);
 
 /** Cuts `bytes` into copied chunks at the cut points (seeds taken modulo the length; repeats make empty chunks). */

@@ -256,12 +256,12 @@ describe('FrameDecoder: malformed headers', () => {
 
   it('accepts every known encoding', () => {
     const encs = Object.values(Enc);
-    expect(encs).toEqual([0, 1, 2, 3, 4]);
+    expect(encs).toEqual([0, 1, 2, 3, 4, 5]);
     const frames = decodeAll([Buffer.concat(encs.map((e) => encodeFrame(FrameKind.Result, e, 1)))]);
     expect(frames.map((f) => f.enc)).toEqual(encs);
   });
 
-  it.each([5, 6, 128, 255])('rejects unknown encoding %i with ERR_PROTOCOL', (enc) => {
+  it.each([6, 7, 128, 255])('rejects unknown encoding %i with ERR_PROTOCOL', (enc) => {
     const error = thrown(() => new FrameDecoder().push(rawHeader({ length: 0, kind: FrameKind.Result, enc }), () => {}));
     expect(expectProtocolError(error, 'ERR_PROTOCOL').message).toContain(`encoding ${enc}`);
   });

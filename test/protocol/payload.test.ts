@@ -34,8 +34,19 @@ describe('payload: JSON values', () => {
     ['ascii', 'hello'],
     ['unicode', 'naïve 日本語 🎉'],
     ['control characters and quotes', 'a\n"b"\t\\c\u0000d'],
-    ['lone surrogate', '\ud800x\udc00'],
-  ])('round-trips a string (%s) as JSON', (_, text) => {
+  ])('round-trips a string (%s) as its UTF-8 bytes, without JSON quotes', (_, text) => {
+    const out = roundTrip(text);
+    expect(out.enc).toBe(Enc.Text);
+    expect(out.value).toBe(text);
+    // the frame carries exactly the string's UTF-8 bytes
+    expect(out.wire.subarray(HEADER_SIZE).equals(Buffer.from(text, 'utf8'))).toBe(true);
+  });
+
+  it.each([
+    ['lone high surrogate', '\ud800x'],
+    ['lone low surrogate', 'x\udc00'],
+    ['both, out of order', '\udc00x\ud800'],
+  ])('round-trips a string with a %s exactly, as JSON (UTF-8 would replace it with U+FFFD)', (_, text) => {
     const out = roundTrip(text);
     expect(out.enc).toBe(Enc.Json);
     expect(out.value).toBe(text);
@@ -252,11 +263,16 @@ describe('payload: encoding choice', () => {
   it.each([
     ['a plain object', { a: 1, b: 'x', c: [true, null] }],
     ['an array', [1, 2, 3]],
-    ['a string', 'text'],
     ['a number', 42],
     ['null', null],
+    ['a string with a lone surrogate', '\ud83d'],
   ])('uses JSON (1) for %s', (_, value) => {
     expect(encodeValue(value).enc).toBe(1);
+  });
+
+  it('uses Text (5) for a well-formed string, top level only (nested strings stay inside JSON)', () => {
+    expect(encodeValue('text').enc).toBe(5);
+    expect(encodeValue(['text']).enc).toBe(1);
   });
 
   it.each([
