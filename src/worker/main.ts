@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { encodeFrame, encodeJson, Enc, FrameKind, serializeError, WorkerExit } from '../protocol/index.js';
-import { ConnectionServer } from './connections.js';
+import type { ConnectionServer } from './connections.js';
 import { loadHandlers } from './load-module.js';
 import { WorkerRuntime } from './runtime.js';
 import type { WorkerConfig } from './types.js';
@@ -61,7 +61,11 @@ async function main(): Promise<void> {
   try {
     ({ handlers, settings } = await loadHandlers(config.module));
     // serve mode: only then does the supervisor give a worker a Node IPC channel; connections arrive on it
-    if (typeof process.send === 'function') connections = new ConnectionServer(handlers, log, config.workerId);
+    // (loaded only then: a job worker does without it, and every module loaded costs each worker memory)
+    if (typeof process.send === 'function') {
+      const { ConnectionServer } = await import('./connections.js');
+      connections = new ConnectionServer(handlers, log, config.workerId);
+    }
   } catch (error) {
     process.stderr.write(`supervise worker: cannot load ${config.module}: ${(error as Error)?.stack ?? String(error)}\n`);
     channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), () => exitSoon(WorkerExit.BootFailure));
