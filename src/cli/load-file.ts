@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isRunDefinition, type RunDefinition } from '../define-run.js';
+import { describeLoadError } from './load-error.js';
 import { resolveOwnPackageEverywhere } from './own-package.js';
 import { UsageError } from './usage-error.js';
 
@@ -60,7 +61,7 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   try {
     mod = await importFile(absolute);
   } catch (error) {
-    const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+    const message = describeLoadError(error);
     // the resolve hook serves ES modules only; a run file Node loads as CommonJS cannot borrow this package
     const hint = /Cannot find (module|package) 'supervise/.test(message)
       ? "; install supervise beside it, or make it an ES module (.mts, or \"type\": \"module\" in its package.json), or drop the import: `export default { worker, jobs }` is a run file too"

@@ -92,6 +92,17 @@ describe('supervise run errors', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain('esbuild');
   });
+
+  it('names the place of a syntax error in a TypeScript run file, with its line, not just "Transform failed"', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-run-syntax-'));
+    const broken = path.join(dir, 'broken-run.ts');
+    writeFileSync(broken, "export default {\n  worker: './w.ts',\n  jobs: [1, 2 ;\n};\n");
+    const { code, stdout, stderr } = await run(['run', broken]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^supervise: cannot load run file .*broken-run\.ts: .*broken-run\.ts:3:15: Expected "\]" but found ";"\n  3 \|   jobs: \[1, 2 ;\n    \| {15}\^\n/);
+    expect(stderr).not.toContain('Transform failed');
+  });
 });
 
 describe('supervise run flags and help', () => {
