@@ -60,6 +60,30 @@ describe('collectMetrics', () => {
     expect(await registry.metrics()).not.toContain('supervise_jobs_total');
   });
 
+  it('takes several supervisors in one registry, told apart by their labels, as documented', async () => {
+    const thumbs = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const mails = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const registry = new Registry();
+    const first = collectMetrics(thumbs, { registry, labels: { pool: 'thumbs' } });
+    const second = collectMetrics(mails, { registry, labels: { pool: 'mails' } });
+    await Promise.all([thumbs.run(1), thumbs.run(2), mails.run(3)]);
+    let text = await registry.metrics();
+    expect(value(text, 'supervise_jobs_total{pool="thumbs",handler="default",outcome="done"}')).toBe(2);
+    expect(value(text, 'supervise_jobs_total{pool="mails",handler="default",outcome="done"}')).toBe(1);
+    expect(value(text, 'supervise_workers{pool="thumbs",state="ready"}')).toBe(1);
+    expect(value(text, 'supervise_workers{pool="mails",state="ready"}')).toBe(1);
+    expect(text.match(/^# TYPE supervise_jobs_total counter$/gm)).toHaveLength(1);
+    // label names must agree: a registry's metric has one set of them
+    expect(() => collectMetrics(mails, { registry, labels: { team: 'x' } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+
+    first.remove();
+    text = await registry.metrics();
+    expect(text).not.toContain('pool="thumbs"');
+    expect(value(text, 'supervise_jobs_total{pool="mails",handler="default",outcome="done"}')).toBe(1);
+    second.remove();
+    expect(await registry.metrics()).not.toContain('supervise_');
+  });
+
   it('serves a registry at GET /metrics on a port, and 404 elsewhere', async () => {
     const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
     const registry = createRegistry();
