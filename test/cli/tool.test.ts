@@ -105,6 +105,23 @@ describe('supervise run errors', () => {
   });
 });
 
+describe('a run file whose jobs throw', () => {
+  it('prints the results before, then the run file’s error with its stack, and exits 1, not "internal error" 70', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-jobs-throw-'));
+    writeFileSync(path.join(dir, 'double.ts'), 'export default (n: number): number => n * 2;\n');
+    const runFile = path.join(dir, 'jobs-throw.ts');
+    writeFileSync(runFile, "export default {\n  worker: './double.ts',\n  workers: 1,\n  *jobs() {\n    yield 1;\n    yield 2;\n    throw new Error('db down');\n  },\n};\n");
+    const { code, stdout, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(stdout).toBe('2\n4\n');
+    expect(stderr).toContain("supervise: the run file's jobs threw, so no more jobs were read: Error: db down\n");
+    // the file, even for a CommonJS run file, which tsx runs as a data: URL of its compiled text
+    expect(stderr).toMatch(/at .*jobs-throw\.ts\b/);
+    expect(stderr).not.toContain('data:text');
+    expect(stderr).not.toContain('internal error');
+    expect(code).toBe(1);
+  });
+});
+
 describe('supervise run flags and help', () => {
   it('takes -w for --workers and -j for --concurrency', async () => {
     const { code, stdout } = await run(['run', fixture('handlers.ts'), '--name', 'pid', '-w', '1', '-j', '1'], '0\n0\n0\n0\n');
