@@ -170,6 +170,10 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   try {
     sup = createSupervisor(optionsFor(loaded.path, definition, flags, io.log));
   } catch (error) {
+    // the library's hint speaks of the current directory; a run file's relative worker resolves against its folder
+    if (error instanceof WorkerNotFoundError && definition) {
+      throw new UsageError(`the run file's worker module was not found: tried ${error.tried.join(', ')}; a relative \`worker\` resolves against the run file's folder`);
+    }
     if (error instanceof OptionError || error instanceof WorkerNotFoundError) throw new UsageError(error.message);
     throw error;
   }

@@ -122,6 +122,19 @@ describe('a run file whose jobs throw', () => {
   });
 });
 
+describe('a run file whose worker is missing', () => {
+  it('says the worker path resolves against the run file’s folder, not the current directory', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-no-worker-'));
+    const runFile = path.join(dir, 'run.ts');
+    writeFileSync(runFile, "export default { worker: './gone.js', jobs: [1] };\n");
+    const { code, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`supervise: the run file's worker module was not found: tried ${path.join(dir, 'gone.js')}, ${path.join(dir, 'gone.ts')}`);
+    expect(stderr).toContain("resolves against the run file's folder");
+    expect(stderr).not.toContain('current directory');
+  });
+});
+
 describe('supervise run flags and help', () => {
   it('takes -w for --workers and -j for --concurrency', async () => {
     const { code, stdout } = await run(['run', fixture('handlers.ts'), '--name', 'pid', '-w', '1', '-j', '1'], '0\n0\n0\n0\n');
