@@ -135,6 +135,22 @@ describe('a run file whose worker is missing', () => {
   });
 });
 
+describe('a run file with a mistake in its keys', () => {
+  it.each([
+    ["wrkers: 3", "supervise: the run file has an unknown key 'wrkers'; did you mean 'workers'?\n"],
+    ["format: 'plain'", "supervise: the run file's `format` must be a function\n"],
+  ])('%s: one line before any worker starts, exit 2', async (entry, message) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-run-keys-'));
+    writeFileSync(path.join(dir, 'double.ts'), 'export default (n: number): number => n * 2;\n');
+    const runFile = path.join(dir, 'run.ts');
+    writeFileSync(runFile, `export default { worker: './double.ts', jobs: [1], ${entry} };\n`);
+    const { code, stdout, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(stdout).toBe('');
+    expect(stderr.startsWith(message)).toBe(true);
+    expect(code).toBe(2);
+  });
+});
+
 describe('supervise run flags and help', () => {
   it('takes -w for --workers and -j for --concurrency', async () => {
     const { code, stdout } = await run(['run', fixture('handlers.ts'), '--name', 'pid', '-w', '1', '-j', '1'], '0\n0\n0\n0\n');
