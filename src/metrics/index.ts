@@ -53,6 +53,31 @@ export interface SupervisorMetrics {
 const WORKER_STATES: readonly WorkerState[] = ['starting', 'ready', 'draining', 'stopping'];
 const DEFAULT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** Labels the metrics set themselves; a constant label of the same name would clash with them. */
+const OWN_LABELS = ['handler', 'outcome', 'cause', 'state', 'worker', 'le', 'quantile'];
+
+/**
+ * The options, checked here with one OptionError naming what is wrong: prom-client's own errors ('Invalid
+ * label name') say neither which name nor why, and come from deep inside this module.
+ */
+function checkMetricsOptions(options: MetricsOptions): void {
+  const { prefix, labels, buckets } = options;
+  if (prefix !== undefined && (typeof prefix !== 'string' || !/^([a-zA-Z_:][a-zA-Z0-9_:]*)?$/.test(prefix))) {
+    throw new OptionError(`collectMetrics: \`prefix\` must be letters, digits, _ and : (not starting with a digit), got ${JSON.stringify(prefix)}`);
+  }
+  if (labels !== undefined && (labels === null || typeof labels !== 'object')) throw new OptionError('collectMetrics: `labels` must be an object of label names to string values');
+  for (const [name, value] of Object.entries(labels ?? {})) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__')) {
+      throw new OptionError(`collectMetrics: label name ${JSON.stringify(name)} is not a Prometheus label name (letters, digits and _, not starting with a digit or __)`);
+    }
+    if (OWN_LABELS.includes(name)) throw new OptionError(`collectMetrics: label name '${name}' is one the metrics set themselves; choose another`);
+    if (typeof value !== 'string') throw new OptionError(`collectMetrics: the value of label '${name}' must be a string, got ${typeof value}`);
+  }
+  if (buckets !== undefined && (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!)))) {
+    throw new OptionError('collectMetrics: `buckets` must be a non-empty array of finite numbers in increasing order (seconds)');
+  }
+}
+
 /** One supervisor a family of metrics reports on, with its constant labels. */
 interface Source {
   sup: Supervisor;
@@ -120,6 +145,7 @@ function createFamily(registry: Registry, prefix: string, labelNames: string[], 
  * event-loop delay from its heartbeats. Several supervisors in one registry are told apart by `labels`.
  */
 export function collectMetrics(sup: Supervisor, options: MetricsOptions = {}): SupervisorMetrics {
+  checkMetricsOptions(options);
   const registry = options.registry ?? client.register;
   const prefix = options.prefix ?? 'supervise_';
   const labels = options.labels ?? {};

@@ -84,6 +84,26 @@ describe('collectMetrics', () => {
     expect(await registry.metrics()).not.toContain('supervise_');
   });
 
+  it.each([
+    [{ labels: { 'bad-label': 'x' } }, /label name "bad-label" is not a Prometheus label name/],
+    [{ labels: { handler: 'x' } }, /label name 'handler' is one the metrics set themselves/],
+    [{ labels: { pool: 3 as unknown as string } }, /the value of label 'pool' must be a string/],
+    [{ prefix: 'my-app.' }, /`prefix` must be letters, digits/],
+    [{ buckets: [1, 0.5] }, /`buckets` must be a non-empty array of finite numbers in increasing order/],
+  ])('refuses bad options with an OptionError that says which: %j', (options, message) => {
+    const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const error = (() => {
+      try {
+        collectMetrics(sup, { registry: new Registry(), ...options });
+      } catch (caught) {
+        return caught as { code?: string; message: string };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('ERR_INVALID_OPTION');
+    expect(error?.message).toMatch(message);
+  });
+
   it('serves a registry at GET /metrics on a port, and 404 elsewhere', async () => {
     const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
     const registry = createRegistry();
