@@ -1,5 +1,7 @@
 // supervise/metrics: the pool's figures in Prometheus text format, from a live pool with real workers, through the
 // API (collectMetrics, serveMetrics) and `supervise serve --metrics`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { Registry } from 'prom-client';
@@ -102,6 +104,30 @@ describe('collectMetrics', () => {
     })();
     expect(error?.code).toBe('ERR_INVALID_OPTION');
     expect(error?.message).toMatch(message);
+  });
+
+  it('takes over a socket path left by a process that died, and never a file or a live socket', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const stale = path.join(dir, 'stale.sock');
+      // bound and never closed: the file stays, and nobody answers on it (as after a SIGKILL)
+      execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', stale]);
+      const registry = createRegistry();
+      const endpoint = await serveMetrics(registry, stale);
+      try {
+        expect((await get({ socketPath: stale })).status).toBe(200);
+        // a live one is left alone
+        await expect(serveMetrics(registry, stale)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      } finally {
+        await endpoint.close();
+      }
+      const file = path.join(dir, 'not-a-socket');
+      writeFileSync(file, 'keep me');
+      await expect(serveMetrics(registry, file)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(readFileSync(file, 'utf8')).toBe('keep me');
+    } finally {
+      cleanup();
+    }
   });
 
   it('serves a registry at GET /metrics on a port, and 404 elsewhere', async () => {
