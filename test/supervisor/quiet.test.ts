@@ -38,7 +38,7 @@ describe('an app whose stdout cannot be written', () => {
     const host = spawn(process.execPath, ['--import', 'tsx', fixture('quiet-host.ts')], { cwd: root, stdio: ['ignore', full, 'pipe'] });
     closeSync(full);
     let stderr = '';
-    host.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    host.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => host.kill('SIGKILL'), 30_000);
     const [code, signal] = (await once(host, 'close')) as [number | null, string | null];
     clearTimeout(timer);
