@@ -159,6 +159,11 @@ export function collectMetrics(sup: Supervisor, options: MetricsOptions = {}): S
     );
   }
   if (!family) byPrefix.set(prefix, (family = createFamily(registry, prefix, labelNames, options.buckets ?? DEFAULT_BUCKETS)));
+  // two sources with the same label values would count into the same series, each job twice
+  const key = JSON.stringify(labelNames.map((name) => labels[name]));
+  if ([...family.sources].some((other) => JSON.stringify(labelNames.map((name) => other.labels[name])) === key)) {
+    throw new OptionError(`collectMetrics: a supervisor with the labels ${JSON.stringify(labels)} is in this registry already; give each one different label values`);
+  }
   const source: Source = { sup, labels };
   family.sources.add(source);
   const { jobs, wait, run, exits } = family;

@@ -77,6 +77,8 @@ describe('collectMetrics', () => {
     expect(text.match(/^# TYPE supervise_jobs_total counter$/gm)).toHaveLength(1);
     // label names must agree: a registry's metric has one set of them
     expect(() => collectMetrics(mails, { registry, labels: { team: 'x' } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+    // and values must differ: the same series twice would count every job twice
+    expect(() => collectMetrics(mails, { registry, labels: { pool: 'mails' } })).toThrow(/in this registry already/);
 
     first.remove();
     text = await registry.metrics();
