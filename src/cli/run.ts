@@ -274,6 +274,8 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
       const outcome = result.ok
         ? { index: result.index, payload, ok: true as const, result: result.value.result, pid: result.value.pid }
         : { index: result.index, payload, ok: false as const, error: result.error };
+      // a pool failure is every pending job's error: printed once, at the end, not once per job
+      if (!format && !result.ok && result.error === sup.failure) continue;
       const text = format ? formatWith(format, outcome) : describeOutcome(outcome);
       if (text.stdout) await write(io.stdout, text.stdout);
       if (text.stderr) io.stderr.write(text.stderr);

@@ -93,6 +93,18 @@ describe('supervise run errors', () => {
     expect(stderr).not.toContain('esbuild');
   });
 
+  it('prints a compile error once for a run file too, not once per job and again at the end', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-compile-run-'));
+    writeFileSync(path.join(dir, 'does-not-compile.ts'), 'export default (x: number): number => x +* 2;\n');
+    const runFile = path.join(dir, 'run.ts');
+    writeFileSync(runFile, "export default { worker: './does-not-compile.ts', workers: 2, jobs: [1, 2, 3, 4, 5] };\n");
+    const { code, stdout, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr.match(/Unexpected "\*"/g)).toHaveLength(1);
+    expect(stderr).toContain('does-not-compile.ts:1:42: Unexpected "*"\n  1 | export default (x: number): number => x +* 2;\n');
+  });
+
   it('names the place of a syntax error in a TypeScript run file, with its line, not just "Transform failed"', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'supervise-run-syntax-'));
     const broken = path.join(dir, 'broken-run.ts');
