@@ -47,7 +47,7 @@ Signals:
 
 Exit codes:
   0   every job succeeded
-  1   at least one job failed
+  1   at least one job failed, or the run file's jobs threw
   2   usage or configuration error (bad flag, missing file, not a run file or worker module)
   3   the worker pool failed: the module does not load, or workers crash-loop
   70  internal error (a bug in supervise; please report it)

@@ -10,6 +10,9 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isRunDefinition, type RunDefinition } from '../define-run.js';
+import { OPTION_NAMES } from '../supervisor/options.js';
+import { closestFlag } from './flags.js';
+import { describeLoadError } from './load-error.js';
 import { resolveOwnPackageEverywhere } from './own-package.js';
 import { UsageError } from './usage-error.js';
 
@@ -60,7 +63,7 @@ export async function loadFile(file: string): Promise<LoadedFile> {
   try {
     mod = await importFile(absolute);
   } catch (error) {
-    const message = ((error as Error)?.message ?? String(error)).split('\n')[0]!;
+    const message = describeLoadError(error);
     // the resolve hook serves ES modules only; a run file Node loads as CommonJS cannot borrow this package
     const hint = /Cannot find (module|package) 'supervise/.test(message)
       ? "; install supervise beside it, or make it an ES module (.mts, or \"type\": \"module\" in its package.json), or drop the import: `export default { worker, jobs }` is a run file too"
@@ -72,5 +75,22 @@ export async function loadFile(file: string): Promise<LoadedFile> {
     if (!callsDefineRun) return { kind: 'worker', path: absolute };
     throw new UsageError(`${file} calls defineRun but its default export is not a run definition; write \`export default defineRun({ worker, jobs })\``);
   }
+  checkRunDefinition(definition);
   return { kind: 'run', path: absolute, definition };
+}
+
+const RUN_KEYS = [...OPTION_NAMES, 'jobs', 'name', 'format'];
+
+/**
+ * What the supervisor's options do not check in a run file: its own keys. A misspelt option (`wrkers`) would
+ * otherwise be ignored without a word, and a `format` that is not a function would fail once per job.
+ */
+function checkRunDefinition(definition: RunDefinition): void {
+  for (const key of Object.keys(definition)) {
+    if (RUN_KEYS.includes(key)) continue;
+    const suggestion = closestFlag(key, RUN_KEYS);
+    throw new UsageError(`the run file has an unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
+  }
+  if (definition.format !== undefined && typeof definition.format !== 'function') throw new UsageError("the run file's `format` must be a function");
+  if (definition.name !== undefined && (typeof definition.name !== 'string' || definition.name === '')) throw new UsageError("the run file's `name` must be a handler name");
 }

@@ -11,6 +11,7 @@
  * way, quietly for EPIPE (exit 141), with one line on stderr otherwise (74).
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { RunDefinition, RunOutcome } from '../define-run.js';
@@ -74,15 +75,44 @@ function optionsFor(file: string, definition: RunDefinition | undefined, flags: 
   return options;
 }
 
-async function* jobsOf(definition: RunDefinition, stopped: () => boolean): AsyncGenerator<Entry> {
-  const source = typeof definition.jobs === 'function' ? await definition.jobs() : definition.jobs;
+/**
+ * The run file's jobs. An error its own code throws (a `jobs` function, a generator) ends the input, not the
+ * run: it goes to `failed`, the jobs already sent finish and print, and it is reported as the run file's.
+ */
+async function* jobsOf(definition: RunDefinition, stopped: () => boolean, failed: (error: unknown) => void): AsyncGenerator<Entry> {
+  let source;
+  try {
+    source = typeof definition.jobs === 'function' ? await definition.jobs() : definition.jobs;
+  } catch (error) {
+    return failed(error);
+  }
   if (source === null || typeof source !== 'object' || !(Symbol.iterator in source || Symbol.asyncIterator in source)) {
     throw new UsageError('the run file\'s `jobs` must be an array, an iterable, an async iterable, or a function returning one');
   }
-  for await (const payload of source as AsyncIterable<unknown>) {
-    if (stopped()) return;
-    yield { payload };
+  try {
+    for await (const payload of source as AsyncIterable<unknown>) {
+      if (stopped()) return;
+      yield { payload };
+    }
+  } catch (error) {
+    failed(error);
   }
+}
+
+/** The run file's error with its own stack frames, not those of supervise that called it. */
+function describeRunFileError(error: unknown): string {
+  const ours = fileURLToPath(new URL('../', import.meta.url));
+  const stack = (error as Error)?.stack;
+  if (typeof stack !== 'string') return String(error);
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || !(line.includes(ours) || line.includes('node:internal') || line.includes('<anonymous>')))
+    .map((line) => {
+      // tsx runs a CommonJS run file as a data: URL of its whole compiled text: name the file instead
+      const file = /\(data:text\/javascript,.*[?&]filePath=([^?&:)]+)[^)]*\)$/.exec(line)?.[1];
+      return file === undefined ? line : line.replace(/\(data:.*\)$/, `(${decodeURIComponent(file).replace(/\?namespace=.*$/, '')})`);
+    })
+    .join('\n');
 }
 
 async function* linesOf(io: RunIo, stopped: () => boolean, maxLineBytes: number): AsyncGenerator<Entry> {
@@ -140,6 +170,10 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   try {
     sup = createSupervisor(optionsFor(loaded.path, definition, flags, io.log));
   } catch (error) {
+    // the library's hint speaks of the current directory; a run file's relative worker resolves against its folder
+    if (error instanceof WorkerNotFoundError && definition) {
+      throw new UsageError(`the run file's worker module was not found: tried ${error.tried.join(', ')}; a relative \`worker\` resolves against the run file's folder`);
+    }
     if (error instanceof OptionError || error instanceof WorkerNotFoundError) throw new UsageError(error.message);
     throw error;
   }
@@ -179,14 +213,15 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   process.on('SIGTTIN', onTtin);
   process.on('SIGTTOU', onTtou);
 
-  const stopped = () => interrupted !== undefined || outputError !== undefined || sup.state === 'failed';
+  let sourceError: { error: unknown } | undefined;
+  const stopped = () => interrupted !== undefined || outputError !== undefined || sup.state === 'failed' || sourceError !== undefined;
   // a pool that failed runs nothing more: stop reading input, even when none is coming
   sup.once('failed', () => {
     if (!definition) io.stdin.destroy();
   });
   const json = flags.json || !definition;
   const name = flags.name ?? definition?.name;
-  const entries = definition ? jobsOf(definition, stopped) : linesOf(io, stopped, sup.options.maxFrameSize);
+  const entries = definition ? jobsOf(definition, stopped, (error) => (sourceError = { error })) : linesOf(io, stopped, sup.options.maxFrameSize);
   const total = definition && Array.isArray(definition.jobs) ? definition.jobs.length : undefined;
   const progress = startProgress(io.progress ? io.stderr : { isTTY: false, write() {} }, total);
   const started = performance.now();
@@ -239,6 +274,8 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
       const outcome = result.ok
         ? { index: result.index, payload, ok: true as const, result: result.value.result, pid: result.value.pid }
         : { index: result.index, payload, ok: false as const, error: result.error };
+      // a pool failure is every pending job's error: printed once, at the end, not once per job
+      if (!format && !result.ok && result.error === sup.failure) continue;
       const text = format ? formatWith(format, outcome) : describeOutcome(outcome);
       if (text.stdout) await write(io.stdout, text.stdout);
       if (text.stderr) io.stderr.write(text.stderr);
@@ -269,5 +306,9 @@ export async function runCommand(file: string, flags: CliFlags, io: RunIo): Prom
   }
   if (outputError) return OUTPUT_ERROR_EXIT;
   if (interrupted) return SIGNAL_EXIT[interrupted] ?? 1;
+  if (sourceError) {
+    io.stderr.write(`supervise: the run file's jobs threw, so no more jobs were read: ${describeRunFileError(sourceError.error)}\n`);
+    return 1;
+  }
   return failures > 0 ? 1 : 0;
 }

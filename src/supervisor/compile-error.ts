@@ -5,16 +5,17 @@ interface EsbuildMessage {
   location?: { file: string; line: number; column: number; lineText: string } | null;
 }
 
+/** `file.ts:2:12: reason` and the line with a caret under the column (0-based, as esbuild counts). */
+export function codeFrame(file: string, line: number, column: number, lineText: string, text: string): string {
+  const gutter = String(line).length;
+  return [`${file}:${line}:${column + 1}: ${text}`, `  ${line} | ${lineText}`, `  ${' '.repeat(gutter)} | ${' '.repeat(column)}^`].join('\n');
+}
+
 /** `file.ts:2:12: Unexpected "*"` and a code frame for the first error of an esbuild failure; the message otherwise. */
 export function describeCompileError(error: unknown): string {
   const first = (error as { errors?: EsbuildMessage[] } | undefined)?.errors?.[0];
   if (!first) return (error as Error)?.message ?? String(error);
   const at = first.location;
   if (!at) return first.text;
-  const gutter = String(at.line).length;
-  return [
-    `${at.file}:${at.line}:${at.column + 1}: ${first.text}`,
-    `  ${at.line} | ${at.lineText}`,
-    `  ${' '.repeat(gutter)} | ${' '.repeat(at.column)}^`,
-  ].join('\n');
+  return codeFrame(at.file, at.line, at.column, at.lineText, first.text);
 }

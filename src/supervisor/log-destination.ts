@@ -38,11 +38,25 @@ export type BoundedDestination = DestinationStream & {
   writeRaw(text: string): void;
 };
 
+/**
+ * pino.destination (SonicBoom, flushed synchronously when the process exits) on `fd`: asynchronous, bounded,
+ * and quiet for good after a write error (ENOSPC from `2>/dev/full`, EIO from a terminal that hung up). Left
+ * alone, SonicBoom throws that error from a callback, and its exit flush then retries it for ever: the
+ * process would never end. What cannot be written is dropped instead, as it would be anyway.
+ */
+export function openFd(fd: number, maxLength: number): ReturnType<typeof pino.destination> {
+  const sonic = pino.destination({ dest: fd, sync: false, maxLength, minLength: 0 });
+  sonic.on('error', () => {
+    const nothing = () => {};
+    Object.assign(sonic, { write: () => true, flush: (cb?: () => void) => cb?.(), flushSync: nothing, end: nothing });
+  });
+  return sonic;
+}
+
 /** A pino destination that never blocks and never holds more than `maxLength` bytes. */
 export function boundedDestination(options: BoundedDestinationOptions = {}): BoundedDestination {
   const { fd = 2, maxLength = LOG_BUFFER_LIMIT, format, base } = options;
-  // pino.destination: SonicBoom, flushed synchronously when the process exits
-  const sonic = pino.destination({ dest: fd, sync: false, maxLength, minLength: 0 });
+  const sonic = openFd(fd, maxLength);
   const target = fd === 1 ? 'stdout' : fd === 2 ? 'stderr' : `fd ${fd}`;
   const pending = { records: 0, bytes: 0 };
   let noticing = false;

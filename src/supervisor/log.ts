@@ -50,3 +50,17 @@ export function reportListenerError(options: { logger?: unknown; logLevel?: unkn
   const why = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
   process.emitWarning(`a supervise '${event}' event listener threw (the pool carries on): ${why}`, { code: 'SUPERVISE_LISTENER_ERROR' });
 }
+
+/**
+ * Whether records of `logger` already carry a `pid` of their own: pino's default `base` writes the process's
+ * pid into every record, and a `pid` binding would then be a second "pid" key in the same JSON line (which
+ * JSON parsers resolve silently, and some log stores reject). pino keeps its serialized bindings under a
+ * symbol described as 'pino.chindings'; any other logger is taken not to.
+ */
+export function writesOwnPid(logger: SuperviseLogger): boolean {
+  for (let o: object | null = logger; o !== null && o !== Object.prototype; o = Object.getPrototypeOf(o) as object | null) {
+    const symbol = Object.getOwnPropertySymbols(o).find((s) => s.description === 'pino.chindings');
+    if (symbol) return /(^|,)"pid":/.test(String((logger as unknown as Record<symbol, unknown>)[symbol]));
+  }
+  return false;
+}

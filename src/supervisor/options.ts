@@ -79,6 +79,14 @@ export interface SupervisorOptions {
   cwd?: string;
 }
 
+/** Every option's name, kept complete by the compiler: a run file's keys are checked against them. */
+export const OPTION_NAMES: readonly string[] = Object.keys({
+  worker: 1, workers: 1, perWorker: 1, concurrency: 1, retries: 1, timeout: 1, killGrace: 1, heartbeatInterval: 1,
+  heartbeatTimeout: 1, startTimeout: 1, drainTimeout: 1, maxRestarts: 1, restartWindow: 1, restartDelay: 1,
+  maxRestartDelay: 1, maxJobsPerWorker: 1, maxMemory: 1, maxQueue: 1, queueFull: 1, maxFrameSize: 1, logger: 1,
+  logLevel: 1, env: 1, execArgv: 1, cwd: 1,
+} satisfies Record<keyof SupervisorOptions, 1>);
+
 export interface ResolvedOptions extends Required<Omit<SupervisorOptions, 'worker' | 'logger' | 'logLevel' | 'env' | 'cwd'>> {
   /** File URL of the worker module. */
   worker: string;

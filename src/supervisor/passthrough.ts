@@ -9,8 +9,7 @@
  * bounded like the log destination: lines past the bound are dropped, counted,
  * and reported in one plain line on stderr once the reader reads again.
  */
-import { pino } from 'pino';
-import { LOG_BUFFER_LIMIT } from './log-destination.js';
+import { LOG_BUFFER_LIMIT, openFd } from './log-destination.js';
 import { formatBytes, type OutputStream } from './worker-output.js';
 
 interface Passthrough {
@@ -31,7 +30,7 @@ export function passthrough(stream: OutputStream): Passthrough {
 
 // one bounded, non-blocking writer; its drop notices go to stderr, never into the data on stdout
 function openPassthrough(fd: number, name: OutputStream): Passthrough {
-  const sonic = pino.destination({ dest: fd, sync: false, maxLength: LOG_BUFFER_LIMIT, minLength: 0 });
+  const sonic = openFd(fd, LOG_BUFFER_LIMIT);
   let lines = 0;
   let bytes = 0;
   sonic.on('drop', (data: string | Buffer) => {

@@ -39,7 +39,7 @@ import {
 import type { ExitFacts, StopOrder } from './exit-policy.js';
 import type { Job } from './job.js';
 import { TailBuffer } from './line-splitter.js';
-import type { SuperviseLogger } from './log.js';
+import { writesOwnPid, type SuperviseLogger } from './log.js';
 import type { ResolvedOptions } from './options.js';
 import { passthrough } from './passthrough.js';
 import { spawnWorker, type SpawnedWorker } from './spawn.js';
@@ -155,7 +155,8 @@ export class WorkerHandle {
       this.spawnError = asErrno(error);
     }
     this.pid = this.spawned?.process.pid;
-    this.log = owner.log.child({ workerId: id, pid: this.pid });
+    // the worker's pid, as `pid` unless the logger writes the supervisor's own there already
+    this.log = owner.log.child({ workerId: id, [writesOwnPid(owner.log) ? 'workerPid' : 'pid']: this.pid });
     if (!this.spawned) {
       this.writer = undefined;
       setImmediate(() => this.onExit(null, null));

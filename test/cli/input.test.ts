@@ -1,4 +1,4 @@
-// `supervise run <worker module>` at the edges of its input and output: huge lines, bytes that are not UTF-8, a full stdout.
+// `supervise run <worker module>` at the edges of its input and output: huge lines, bytes that are not UTF-8, a full stdout or stderr.
 import { execFileSync, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ function start(args: string[], stdio: StdioOptions = ['pipe', 'pipe', 'pipe']): 
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const output = () => ({ code: child.exitCode, stdout, stderr });
   const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
   return Object.assign(child, { output, done });
@@ -213,5 +213,17 @@ describe('a stdout that cannot be written', () => {
     const { code, stderr } = await exited(child, 10_000);
     expect(stderr).toBe('supervise: cannot write to stdout: ENOSPC: no space left on device, write\n');
     expect(code).toBe(74);
+  });
+});
+
+describe('a stderr that cannot be written', () => {
+  it('2> /dev/full: the results still come, and the CLI exits instead of retrying its log lines for ever', async () => {
+    const full = openSync('/dev/full', 'w');
+    const child = start(['run', 'workers/echo.ts', '--workers', '1'], ['pipe', 'pipe', full]);
+    closeSync(full);
+    child.stdin!.end('1\n');
+    const { code, stdout } = await exited(child, 30_000);
+    expect(stdout).toBe('{"id":0,"ok":true,"result":1}\n');
+    expect(code).toBe(0);
   });
 });

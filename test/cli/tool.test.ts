@@ -92,6 +92,75 @@ describe('supervise run errors', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stderr).not.toContain('esbuild');
   });
+
+  it('prints a compile error once for a run file too, not once per job and again at the end', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-compile-run-'));
+    writeFileSync(path.join(dir, 'does-not-compile.ts'), 'export default (x: number): number => x +* 2;\n');
+    const runFile = path.join(dir, 'run.ts');
+    writeFileSync(runFile, "export default { worker: './does-not-compile.ts', workers: 2, jobs: [1, 2, 3, 4, 5] };\n");
+    const { code, stdout, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr.match(/Unexpected "\*"/g)).toHaveLength(1);
+    expect(stderr).toContain('does-not-compile.ts:1:42: Unexpected "*"\n  1 | export default (x: number): number => x +* 2;\n');
+  });
+
+  it('names the place of a syntax error in a TypeScript run file, with its line, not just "Transform failed"', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-run-syntax-'));
+    const broken = path.join(dir, 'broken-run.ts');
+    writeFileSync(broken, "export default {\n  worker: './w.ts',\n  jobs: [1, 2 ;\n};\n");
+    const { code, stdout, stderr } = await run(['run', broken]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^supervise: cannot load run file .*broken-run\.ts: .*broken-run\.ts:3:15: Expected "\]" but found ";"\n  3 \|   jobs: \[1, 2 ;\n    \| {15}\^\n/);
+    expect(stderr).not.toContain('Transform failed');
+  });
+});
+
+describe('a run file whose jobs throw', () => {
+  it('prints the results before, then the run file’s error with its stack, and exits 1, not "internal error" 70', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-jobs-throw-'));
+    writeFileSync(path.join(dir, 'double.ts'), 'export default (n: number): number => n * 2;\n');
+    const runFile = path.join(dir, 'jobs-throw.ts');
+    writeFileSync(runFile, "export default {\n  worker: './double.ts',\n  workers: 1,\n  *jobs() {\n    yield 1;\n    yield 2;\n    throw new Error('db down');\n  },\n};\n");
+    const { code, stdout, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(stdout).toBe('2\n4\n');
+    expect(stderr).toContain("supervise: the run file's jobs threw, so no more jobs were read: Error: db down\n");
+    // the file, even for a CommonJS run file, which tsx runs as a data: URL of its compiled text
+    expect(stderr).toMatch(/at .*jobs-throw\.ts\b/);
+    expect(stderr).not.toContain('data:text');
+    expect(stderr).not.toContain('internal error');
+    expect(code).toBe(1);
+  });
+});
+
+describe('a run file whose worker is missing', () => {
+  it('says the worker path resolves against the run file’s folder, not the current directory', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-no-worker-'));
+    const runFile = path.join(dir, 'run.ts');
+    writeFileSync(runFile, "export default { worker: './gone.js', jobs: [1] };\n");
+    const { code, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`supervise: the run file's worker module was not found: tried ${path.join(dir, 'gone.js')}, ${path.join(dir, 'gone.ts')}`);
+    expect(stderr).toContain("resolves against the run file's folder");
+    expect(stderr).not.toContain('current directory');
+  });
+});
+
+describe('a run file with a mistake in its keys', () => {
+  it.each([
+    ["wrkers: 3", "supervise: the run file has an unknown key 'wrkers'; did you mean 'workers'?\n"],
+    ["format: 'plain'", "supervise: the run file's `format` must be a function\n"],
+  ])('%s: one line before any worker starts, exit 2', async (entry, message) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'supervise-run-keys-'));
+    writeFileSync(path.join(dir, 'double.ts'), 'export default (n: number): number => n * 2;\n');
+    const runFile = path.join(dir, 'run.ts');
+    writeFileSync(runFile, `export default { worker: './double.ts', jobs: [1], ${entry} };\n`);
+    const { code, stdout, stderr } = await run(['run', runFile]).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(stdout).toBe('');
+    expect(stderr.startsWith(message)).toBe(true);
+    expect(code).toBe(2);
+  });
 });
 
 describe('supervise run flags and help', () => {

@@ -1,5 +1,7 @@
 // supervise/metrics: the pool's figures in Prometheus text format, from a live pool with real workers, through the
 // API (collectMetrics, serveMetrics) and `supervise serve --metrics`.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { Registry } from 'prom-client';
@@ -58,6 +60,76 @@ describe('collectMetrics', () => {
     metrics.remove();
     await sup.run(4);
     expect(await registry.metrics()).not.toContain('supervise_jobs_total');
+  });
+
+  it('takes several supervisors in one registry, told apart by their labels, as documented', async () => {
+    const thumbs = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const mails = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const registry = new Registry();
+    const first = collectMetrics(thumbs, { registry, labels: { pool: 'thumbs' } });
+    const second = collectMetrics(mails, { registry, labels: { pool: 'mails' } });
+    await Promise.all([thumbs.run(1), thumbs.run(2), mails.run(3)]);
+    let text = await registry.metrics();
+    expect(value(text, 'supervise_jobs_total{pool="thumbs",handler="default",outcome="done"}')).toBe(2);
+    expect(value(text, 'supervise_jobs_total{pool="mails",handler="default",outcome="done"}')).toBe(1);
+    expect(value(text, 'supervise_workers{pool="thumbs",state="ready"}')).toBe(1);
+    expect(value(text, 'supervise_workers{pool="mails",state="ready"}')).toBe(1);
+    expect(text.match(/^# TYPE supervise_jobs_total counter$/gm)).toHaveLength(1);
+    // label names must agree: a registry's metric has one set of them
+    expect(() => collectMetrics(mails, { registry, labels: { team: 'x' } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }));
+    // and values must differ: the same series twice would count every job twice
+    expect(() => collectMetrics(mails, { registry, labels: { pool: 'mails' } })).toThrow(/in this registry already/);
+
+    first.remove();
+    text = await registry.metrics();
+    expect(text).not.toContain('pool="thumbs"');
+    expect(value(text, 'supervise_jobs_total{pool="mails",handler="default",outcome="done"}')).toBe(1);
+    second.remove();
+    expect(await registry.metrics()).not.toContain('supervise_');
+  });
+
+  it.each([
+    [{ labels: { 'bad-label': 'x' } }, /label name "bad-label" is not a Prometheus label name/],
+    [{ labels: { handler: 'x' } }, /label name 'handler' is one the metrics set themselves/],
+    [{ labels: { pool: 3 as unknown as string } }, /the value of label 'pool' must be a string/],
+    [{ prefix: 'my-app.' }, /`prefix` must be letters, digits/],
+    [{ buckets: [1, 0.5] }, /`buckets` must be a non-empty array of finite numbers in increasing order/],
+  ])('refuses bad options with an OptionError that says which: %j', (options, message) => {
+    const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1 });
+    const error = (() => {
+      try {
+        collectMetrics(sup, { registry: new Registry(), ...options });
+      } catch (caught) {
+        return caught as { code?: string; message: string };
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('ERR_INVALID_OPTION');
+    expect(error?.message).toMatch(message);
+  });
+
+  it('takes over a socket path left by a process that died, and never a file or a live socket', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const stale = path.join(dir, 'stale.sock');
+      // bound and never closed: the file stays, and nobody answers on it (as after a SIGKILL)
+      execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', stale]);
+      const registry = createRegistry();
+      const endpoint = await serveMetrics(registry, stale);
+      try {
+        expect((await get({ socketPath: stale })).status).toBe(200);
+        // a live one is left alone
+        await expect(serveMetrics(registry, stale)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      } finally {
+        await endpoint.close();
+      }
+      const file = path.join(dir, 'not-a-socket');
+      writeFileSync(file, 'keep me');
+      await expect(serveMetrics(registry, file)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(readFileSync(file, 'utf8')).toBe('keep me');
+    } finally {
+      cleanup();
+    }
   });
 
   it('serves a registry at GET /metrics on a port, and 404 elsewhere', async () => {

@@ -1,6 +1,8 @@
 // Embedded without a logger, the supervisor logs nothing: worker output reaches the app's own stdout and stderr as
 // plain lines, JSON data included, and the supervisor's own records stay out of both; they are events instead.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSupervisor, type JobLogRecord, OptionError, type WorkerOutputDroppedEvent } from 'supervise';
 import { fixture, root } from '../helpers.js';
@@ -27,6 +29,23 @@ describe('with neither logger nor logLevel', () => {
     expect(out).toContain('events: ["crash","ordered"]');
     const err = stderr.split('\n').filter((line) => line.length > 0);
     expect(err).toEqual(['partial stderr line: quiet please', 'fixture crash: exiting with 3']);
+  });
+});
+
+describe('an app whose stdout cannot be written', () => {
+  it('ends when its work is done: worker lines that hit a full disk are dropped, not retried for ever at exit', async () => {
+    const full = openSync('/dev/full', 'w');
+    const host = spawn(process.execPath, ['--import', 'tsx', fixture('quiet-host.ts')], { cwd: root, stdio: ['ignore', full, 'pipe'] });
+    closeSync(full);
+    let stderr = '';
+    host.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => host.kill('SIGKILL'), 30_000);
+    const [code, signal] = (await once(host, 'close')) as [number | null, string | null];
+    clearTimeout(timer);
+    // the host's own last write to stdout fails (exit 1); what matters is that it exits at all
+    expect(signal, stderr).toBeNull();
+    expect(stderr).toContain('fixture crash: exiting with 3');
+    expect(code).not.toBeNull();
   });
 });
 

@@ -40,7 +40,7 @@ it.each(cases)('%s: the worker is killed with %s, the job is answered exactly on
   const outcome = await sup.runDetailed<{ pid: number; value: string }>({ marker, kind }, { name: 'rogue' });
   const rogueLog = await waitFor(() => records.some((r) => r.code === code), 3000).then(() => records.find((r) => r.code === code));
   expect(rogueLog, JSON.stringify(records.map((r) => r.msg))).toMatchObject({ msg: 'protocol error from worker; killing it', level: 50 });
-  const roguePid = rogueLog!.pid as number;
+  const roguePid = rogueLog!.workerPid as number;
   expect(await waitFor(() => !alive(roguePid), 3000)).toBe(true);
   // once the rogue worker's exit is handled, nothing it sent can still answer the job
   expect(await waitFor(() => exits.some((e) => e.pid === roguePid), 3000)).toBe(true);

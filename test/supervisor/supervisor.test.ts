@@ -222,14 +222,18 @@ describe('lifecycle', () => {
 
   it('logs worker stdout and stderr line by line, tagged with worker id and pid', async () => {
     const lines: Record<string, unknown>[] = [];
+    const raw: string[] = [];
     const { pino } = await import('pino');
-    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    // pino's default base writes this process's pid: the worker's goes in workerPid, never a second "pid" key
+    const logger = pino({ level: 'info' }, { write: (line: string) => (raw.push(line), lines.push(JSON.parse(line))) });
     const sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, logger });
     try {
       const pid = await sup.run<number>(null, { name: 'pid' });
       await sup.run('hello there', { name: 'log' });
       await waitFor(() => lines.some((l) => String(l.msg).includes('stderr line:')) && lines.some((l) => l.msg === 'hello there'));
-      const fromWorker = lines.filter((l) => l.pid === pid);
+      const fromWorker = lines.filter((l) => l.workerPid === pid);
+      expect(fromWorker.every((l) => l.pid === process.pid)).toBe(true);
+      for (const line of raw) expect(line.match(/"pid":/g)).toHaveLength(1);
       const pinoLine = fromWorker.find((l) => l.msg === 'hello there');
       expect(pinoLine).toMatchObject({ workerId: 1, level: 30, extra: 1 });
       expect(pinoLine?.jobId).toBeGreaterThan(0);
