@@ -22,16 +22,18 @@ test('Redis stops while a job runs, then SIGTERM: the host exits 0; the job is c
   const queue = queueOn(redis, 'away');
   queue.on('error', () => {});
   try {
-    const host = new Host(hostArgs(redis, 'away', ['--workers', '1']));
+    const host = new Host(hostArgs(redis, 'away', ['--workers', '1', '--drain-timeout', '0']));
     hosts.push(host);
     await host.ready();
     await queue.add('default', { n: 5, ms: 3000 }, { jobId: 'away-1', attempts: 2 });
     await until('the job to run', async () => (await counts(queue)).active === 1);
+    const stopped = Date.now();
     await redis.shutdown();
     host.kill('SIGTERM');
     const exit = await Promise.race([host.exited, sleep(45_000).then(() => 'hung' as const)]);
     expect(exit, host.stderr).toEqual({ code: 0, signal: null });
     expect(host.stderr).toMatch(/did not close within/);
+    console.log(`SIGTERM with Redis away: the host exited 0 after ${Date.now() - stopped} ms`);
 
     await redis.launch();
     const next = new Host(hostArgs(redis, 'away', ['--workers', '1']));
