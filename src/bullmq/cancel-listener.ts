@@ -10,18 +10,37 @@ interface Subscriber {
   disconnect(): void;
 }
 
+export interface CancelListener {
+  /** Resolves once subscribed; rejects when stopped first. */
+  ready: Promise<void>;
+  /** Ends the subscription, or the attempt at one: a Redis that does not answer must not hold up close(). */
+  stop(): void;
+}
+
 /**
  * Subscribes on a connection of its own (a subscribed Redis connection can do nothing else); the driver
- * resubscribes by itself after a reconnect. Resolves with a function that ends the subscription.
+ * resubscribes by itself after a reconnect. stop() works at once, even while the subscription is still
+ * waiting for Redis.
  */
-export async function listenForCancels(worker: Worker, channel: string, log: Logger): Promise<() => void> {
-  const client = (await worker.getBackend().client) as unknown as { duplicate(): Subscriber };
-  const subscriber = client.duplicate();
-  subscriber.on('error', (error) => log.debug({ err: error }, 'cancel channel: Redis connection error (reconnecting)'));
-  subscriber.on('message', (_channel, text) => {
-    const message = parseCancelMessage(text);
-    if (message && worker.cancelJob(message.jobId, message.reason)) log.info({ queueJobId: message.jobId }, 'queue job cancelled');
-  });
-  await subscriber.subscribe(channel);
-  return () => subscriber.disconnect();
+export function listenForCancels(worker: Worker, channel: string, log: Logger): CancelListener {
+  let subscriber: Subscriber | undefined;
+  let stopped = false;
+  const ready = (async () => {
+    const client = (await worker.getBackend().client) as unknown as { duplicate(): Subscriber };
+    if (stopped) throw new Error('the cancel listener was stopped before it subscribed');
+    subscriber = client.duplicate();
+    subscriber.on('error', (error) => log.debug({ err: error }, 'cancel channel: Redis connection error (reconnecting)'));
+    subscriber.on('message', (_channel, text) => {
+      const message = parseCancelMessage(text);
+      if (message && worker.cancelJob(message.jobId, message.reason)) log.info({ queueJobId: message.jobId }, 'queue job cancelled');
+    });
+    await subscriber.subscribe(channel);
+  })();
+  return {
+    ready,
+    stop: () => {
+      stopped = true;
+      subscriber?.disconnect();
+    },
+  };
 }

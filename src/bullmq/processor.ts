@@ -4,7 +4,7 @@
  *   BullMQ Worker ──job──► process(job, token, signal) ──sup.run(job.data, { name: job.name, meta, signal })──► worker process
  *        ▲                        │
  *        └── result, or ──────────┘  a failed run goes through decideOutcome (outcome.ts):
- *            fail / UnrecoverableError / moveToWait + WaitingError (handed back, no attempt spent)
+ *            fail / UnrecoverableError (cancelled, unroutable, unsendable) / moveToWait + WaitingError (handed back, no attempt spent)
  */
 import type { Job } from 'bullmq';
 import type { SuperviseLogger as Logger } from '../supervisor/log.js';
@@ -74,6 +74,7 @@ export function createProcessor(deps: ProcessorDeps): QueueProcessor {
           continue;
         }
         if (outcome === 'unroutable') throw new deps.errors.UnrecoverableError(new QueueRoutingError(job.name, error).message);
+        if (outcome === 'unsendable') throw new deps.errors.UnrecoverableError((error as Error).message);
         if (outcome === 'cancel') {
           const reason = typeof signal?.reason === 'string' ? signal.reason : undefined;
           throw new deps.errors.UnrecoverableError(new QueueJobCancelledError(meta.jobId, reason).message);

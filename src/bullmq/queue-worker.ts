@@ -22,7 +22,7 @@ import { integerOption } from '../supervisor/options.js';
 import { Supervisor, type SupervisorStats } from '../supervisor/supervisor.js';
 import { cancelChannel } from './cancel.js';
 import { createErrorThrottle } from './error-throttle.js';
-import { listenForCancels } from './cancel-listener.js';
+import { listenForCancels, type CancelListener } from './cancel-listener.js';
 import { loadBullmq } from './load-bullmq.js';
 import { resolveQueueOptions, type QueueWorkerOptions, type ResolvedQueueOptions } from './options.js';
 import { createProcessor } from './processor.js';
@@ -37,8 +37,10 @@ const MOVES: Moves<QueueWorkerState> = {
   closed: [],
 };
 
-/** ms BullMQ's Worker gets to close after the pool has: its Redis connections may be down; then it is forced. */
+/** ms BullMQ's Worker gets to close after the pool has: its Redis connections may be down; then they are cut. */
 const WORKER_CLOSE_SLACK = 10_000;
+/** ms it gets after its connections were cut; close() then gives up waiting on it. */
+const DISCONNECT_SLACK = 2_000;
 
 export interface QueueWorkerEvents {
   /** The pool failed (crash loop, boot failure): fetching stopped and running jobs went back to the queue. */
@@ -61,7 +63,7 @@ export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
   private readonly starting: Promise<void>;
   private readonly routedToDefault = new Set<string>();
   private closing: Promise<void> | undefined;
-  private stopCancels: (() => void) | undefined;
+  private cancels: CancelListener | undefined;
   private failure: Error | undefined;
 
   constructor(queue: string, options: QueueWorkerOptions) {
@@ -103,7 +105,8 @@ export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
     this.worker = worker;
     // Redis going away is reported here; BullMQ reconnects and carries on by itself
     worker.on('error', createErrorThrottle(this.supervisor.log, `queue ${queue}`));
-    this.stopCancels = await listenForCancels(worker, cancelChannel(prefix, queue), this.supervisor.log);
+    this.cancels = listenForCancels(worker, cancelChannel(prefix, queue), this.supervisor.log);
+    await this.cancels.ready;
     if (!this.life.to('running')) throw this.failure ?? new SupervisorClosedError('The queue worker closed before it started');
     worker.run().catch((error: unknown) => this.supervisor.log.error({ err: error }, `queue ${queue}: the BullMQ worker stopped`));
     this.supervisor.log.info(`queue ${queue}: fetching up to ${worker.concurrency} jobs at a time`);
@@ -136,24 +139,27 @@ export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
     this.life.to('closing');
     const workerClosed = this.worker?.close();
     await this.supervisor.close({ timeout });
-    await this.closeWorker(workerClosed);
-    await this.starting.catch(() => {});
-    await this.closeWorker(this.worker?.close()); // one created while the pool drained (close() resolves at once when it ran already)
-    this.stopCancels?.();
+    // a start still under way ends now; a BullMQ worker it created meanwhile is closed too (close() is idempotent)
+    const started = this.starting.catch(() => {}).then(() => this.worker?.close());
+    await this.closeWorker(Promise.all([workerClosed, started]));
+    this.cancels?.stop();
     this.life.to('closed');
   }
 
-  /** Waits for BullMQ's Worker to close; every job it holds has settled by now, so only Redis can hold it up. */
-  private async closeWorker(closed: Promise<void> | undefined): Promise<void> {
+  /**
+   * Waits for BullMQ's Worker (and a start still under way) to finish; every job has settled in the pool by now,
+   * so only Redis can hold it up: its last results and hand-backs wait in the driver's queue while Redis is
+   * away, and so does a subscription. After the slack the connections are cut (which fails what waits on them,
+   * when BullMQ can reach its connections at all), and close() gives up on it soon after: jobs whose outcome was
+   * not recorded return to the queue when their locks expire. Never waits forever.
+   */
+  private async closeWorker(closed: Promise<unknown> | undefined): Promise<void> {
     if (!closed) return;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, WORKER_CLOSE_SLACK, 'late')));
-    const outcome = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), late]);
-    clearTimeout(timer);
-    if (outcome === 'late') {
-      this.supervisor.log.warn(`queue ${this.queue}: BullMQ's worker did not close within ${WORKER_CLOSE_SLACK} ms; forcing it`);
-      await this.worker?.close(true).catch(() => {});
-    }
+    if (await settlesWithin(closed, WORKER_CLOSE_SLACK)) return;
+    this.supervisor.log.warn(`queue ${this.queue}: BullMQ's worker did not close within ${WORKER_CLOSE_SLACK} ms (is Redis reachable?); cutting its connections`);
+    this.cancels?.stop();
+    await settlesWithin(this.worker?.disconnect() ?? Promise.resolve(), DISCONNECT_SLACK);
+    if (!(await settlesWithin(closed, DISCONNECT_SLACK))) this.supervisor.log.warn(`queue ${this.queue}: gave up waiting for BullMQ's worker to close`);
   }
 
   /** The pool failed: fetch nothing more; the supervisor has rejected the running jobs, which the processor hands back. */
@@ -163,6 +169,15 @@ export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
     void this.worker?.close().catch(() => {});
     this.emit('failed', error);
   }
+}
+
+/** True when `promise` settles (either way) within `ms`; false when it is still pending then. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  const settled = await Promise.race([promise.then(() => true, () => true), late]);
+  clearTimeout(timer);
+  return settled;
 }
 
 /** Creates a queue worker: a supervisor whose jobs come from the BullMQ queue `queue`. */

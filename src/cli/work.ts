@@ -140,7 +140,20 @@ export async function workCommand(argv: string[], stderr: NodeJS.WritableStream 
     stderr.write(`supervise work: ${oneLine((error as Error)?.message ?? String(error))}\n`);
     return 1;
   }
-  return superviseHost(qw, log, stderr);
+  const code = await superviseHost(qw, log, stderr);
+  exitSoon();
+  return code;
+}
+
+/** ms the process gets to end by itself once the host has stopped. */
+const EXIT_GRACE = 2_000;
+
+/**
+ * The host has stopped, but connections BullMQ could not close (Redis away or not answering) keep retrying and
+ * would keep the process alive: a stopped host must exit. The timer is unref'd, so a clean exit is not delayed.
+ */
+function exitSoon(): void {
+  setTimeout(() => process.exit(), EXIT_GRACE).unref();
 }
 
 /** Signals in, exit code out: the host's life after a successful start. */

@@ -26,6 +26,9 @@ describe('decideOutcome', () => {
     [{ code: undefined, hostStopping: true }, 'fail'],
     [{ code: 'ERR_UNKNOWN_HANDLER' }, 'route-default'],
     [{ code: 'ERR_UNKNOWN_HANDLER', triedDefault: true }, 'unroutable'],
+    [{ code: 'ERR_PAYLOAD_TOO_LARGE' }, 'unsendable'],
+    [{ code: 'ERR_PAYLOAD_UNSUPPORTED' }, 'unsendable'],
+    [{ code: 'ERR_PAYLOAD_TOO_LARGE', cancelled: true }, 'cancel'],
   ] as const)('%o → %s', (over, outcome) => {
     expect(decideOutcome(run(over))).toBe(outcome);
   });
