@@ -19,6 +19,7 @@ import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from 
 import { checkModuleFile } from './load-file.js';
 import { createCliLogger } from './logger.js';
 import type { MetricsEndpoint } from '../metrics/http.js';
+import { describeMetrics, METRICS_HELP, metricsTarget, startMetrics } from './metrics-flag.js';
 import type { LogLevel } from '../supervisor/log.js';
 import { UsageError } from './usage-error.js';
 
@@ -43,7 +44,7 @@ Options:
   --max-restarts <n>       unexpected exits tolerated within --restart-window (default: 10)
   --restart-window <ms>    window for --max-restarts (default: 60000)
   --heartbeat-timeout <ms> kill a worker whose event loop is blocked this long (default: 10000)
-  --metrics <port|path>    serve Prometheus metrics at GET /metrics on 127.0.0.1:<port> or a Unix socket
+${METRICS_HELP}
                            path (needs the prom-client package)
   --log-level <level>      trace, debug, info, warn, error, fatal or silent (default: info)
   -h, --help               show this help
@@ -102,25 +103,6 @@ export function parseServeArgs(argv: string[]): ServeCommand {
 }
 
 
-// a number is a loopback port; anything else names a Unix socket
-function metricsTarget(value: string | boolean | undefined): number | string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new UsageError('--metrics expects a port or a socket path');
-  if (!/^\d+$/.test(value)) return value;
-  const port = Number(value);
-  if (port < 1 || port > 65535) throw new UsageError(`--metrics expects a port from 1 to 65535 or a socket path, got '${value}'`);
-  return port;
-}
-
-/** Starts the metrics endpoint; loaded only when asked for, so prom-client is needed only then. */
-async function startMetrics(server: SocketServer, target: number | string): Promise<MetricsEndpoint> {
-  const metrics = await import('../metrics/index.js');
-  const registry = metrics.createRegistry();
-  metrics.collectMetrics(server.supervisor, { registry });
-  metrics.collectProcessMetrics(registry);
-  return metrics.serveMetrics(registry, target);
-}
-
 function oneLine(message: string): string {
   return message.split('\n')[0];
 }
@@ -144,11 +126,10 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
     server = await serve(options);
     if (command.metrics !== undefined) {
       try {
-        metricsEndpoint = await startMetrics(server, command.metrics);
+        metricsEndpoint = await startMetrics(server.supervisor, command.metrics);
       } catch (error) {
         await server.close({ grace: 0 });
-        const missing = (error as { code?: unknown })?.code === 'ERR_MISSING_PEER';
-        throw new UsageError(missing ? (error as Error).message : `cannot serve metrics on ${command.metrics}: ${oneLine((error as Error)?.message ?? String(error))}`);
+        throw error;
       }
     }
   } catch (error) {
@@ -167,10 +148,7 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
 
   const { path: socketPath, mode } = server.address();
   log.info(`listening on ${socketPath} (mode ${formatMode(mode)}); SIGHUP reloads, SIGTERM stops`);
-  if (metricsEndpoint) {
-    const where = typeof command.metrics === 'number' ? `http://${metricsEndpoint.address}/metrics` : `GET /metrics on the Unix socket ${metricsEndpoint.address}`;
-    log.info(`metrics: ${where}`);
-  }
+  if (metricsEndpoint) log.info(describeMetrics(metricsEndpoint, command.metrics!));
 
   return new Promise<number>((resolve) => {
     let stopping = false;

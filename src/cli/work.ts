@@ -17,10 +17,12 @@ import type { Logger } from 'pino';
 import { createQueueWorker, type QueueWorker } from '../bullmq/queue-worker.js';
 import { loadBullmq } from '../bullmq/load-bullmq.js';
 import type { QueueWorkerOptions } from '../bullmq/options.js';
+import type { MetricsEndpoint } from '../metrics/http.js';
 import { OptionError } from '../errors.js';
 import type { LogLevel } from '../supervisor/log.js';
 import { checkLogLevel, integerFlagOptions, parseFlags, readIntegerFlags } from './flags.js';
 import { checkModuleFile } from './load-file.js';
+import { describeMetrics, METRICS_HELP, metricsTarget, startMetrics } from './metrics-flag.js';
 import { createCliLogger } from './logger.js';
 import { UsageError } from './usage-error.js';
 
@@ -50,6 +52,7 @@ Options:
   --stalled-interval <ms>    how often BullMQ looks for jobs whose lock expired (default: 30000)
   --max-stalled-count <n>    times a job may lose its host before it fails (default: 1)
   --log-level <level>        trace, debug, info, warn, error, fatal or silent (default: info)
+${METRICS_HELP}
   -h, --help                 show this help
 
 Signals: SIGHUP reloads the workers one by one; SIGTTIN/SIGTTOU add/remove a worker;
@@ -78,6 +81,8 @@ interface WorkCommand {
   queue?: string;
   options?: QueueWorkerOptions;
   logLevel: LogLevel;
+  /** --metrics: a TCP port on loopback, or a socket path. */
+  metrics?: number | string;
 }
 
 /** Parses `work`'s arguments (after the word work); throws UsageError with a one-line message. */
@@ -88,6 +93,7 @@ export function parseWorkArgs(argv: string[]): WorkCommand {
     queue: { type: 'string' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
     prefix: { type: 'string' },
+    metrics: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -105,7 +111,7 @@ export function parseWorkArgs(argv: string[]): WorkCommand {
   readIntegerFlags(values, BULLMQ_FLAGS, bullmq);
   if (typeof values.prefix === 'string') bullmq.prefix = values.prefix;
   options.bullmq = bullmq;
-  return { help: false, queue: values.queue, options, logLevel };
+  return { help: false, queue: values.queue, options, logLevel, metrics: metricsTarget(values.metrics) };
 }
 
 function oneLine(message: string): string {
@@ -119,6 +125,7 @@ export async function workCommand(argv: string[], stderr: NodeJS.WritableStream 
   let command: WorkCommand;
   let log: Logger;
   let qw: QueueWorker;
+  let metricsEndpoint: MetricsEndpoint | undefined;
   try {
     command = parseWorkArgs(argv);
     if (command.help) {
@@ -131,6 +138,15 @@ export async function workCommand(argv: string[], stderr: NodeJS.WritableStream 
     log = createCliLogger(command.logLevel);
     options.logger = log;
     qw = createQueueWorker(command.queue!, options);
+    if (command.metrics !== undefined) {
+      try {
+        metricsEndpoint = await startMetrics(qw.supervisor, command.metrics);
+      } catch (error) {
+        await qw.close({ timeout: 0 });
+        throw error;
+      }
+      log.info(describeMetrics(metricsEndpoint, command.metrics));
+    }
   } catch (error) {
     const code = (error as { code?: unknown })?.code;
     if (error instanceof UsageError || error instanceof OptionError || code === 'ERR_MISSING_PEER') {
@@ -141,6 +157,7 @@ export async function workCommand(argv: string[], stderr: NodeJS.WritableStream 
     return 1;
   }
   const code = await superviseHost(qw, log, stderr);
+  await metricsEndpoint?.close();
   exitSoon();
   return code;
 }
