@@ -15,7 +15,7 @@
  * that cannot load fails the pool before any job is fetched.
  */
 import type { Worker } from 'bullmq';
-import { SupervisorClosedError } from '../errors.js';
+import { OptionError, SupervisorClosedError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { TypedEmitter } from '../supervisor/events.js';
 import { integerOption } from '../supervisor/options.js';
@@ -51,6 +51,21 @@ export interface QueueWorkerStats extends SupervisorStats {
   queueState: QueueWorkerState;
   /** BullMQ's concurrency: the queue jobs this host holds at most. */
   queueConcurrency: number;
+}
+
+/**
+ * Redis answers a SELECT of a database it does not have with an error, and the driver then carries on in
+ * database 0: a host would silently take jobs from another queue than the one asked for. So the database is
+ * selected once more, now that the connection is up, and a refusal fails the start.
+ */
+async function checkDatabase(worker: Worker, db: unknown): Promise<void> {
+  if (typeof db !== 'number' || db === 0) return;
+  const client = (await worker.getBackend().client) as unknown as { select(db: number): Promise<unknown> };
+  try {
+    await client.select(db);
+  } catch (error) {
+    throw new OptionError(`Invalid \`connection\`: Redis has no database ${db} (${(error as Error)?.message ?? String(error)})`);
+  }
 }
 
 export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
@@ -107,6 +122,7 @@ export class QueueWorker extends TypedEmitter<QueueWorkerEvents> {
     worker.on('error', createErrorThrottle(this.supervisor.log, `queue ${queue}`));
     this.cancels = listenForCancels(worker, cancelChannel(prefix, queue), this.supervisor.log);
     await this.cancels.ready;
+    await checkDatabase(worker, connection.db);
     if (!this.life.to('running')) throw this.failure ?? new SupervisorClosedError('The queue worker closed before it started');
     worker.run().catch((error: unknown) => this.supervisor.log.error({ err: error }, `queue ${queue}: the BullMQ worker stopped`));
     this.supervisor.log.info(`queue ${queue}: fetching up to ${worker.concurrency} jobs at a time`);

@@ -236,7 +236,8 @@ function superviseHost(qw: QueueWorker, log: Logger, stderr: NodeJS.WritableStre
           stopping = true;
           cleanup();
           stderr.write(`supervise work: ${oneLine(error.message)}\n`);
-          void qw.close({ timeout: 0 }).finally(() => resolve(1));
+          // a setting Redis refused (a database it does not have) is the caller's to fix: a usage error
+          void qw.close({ timeout: 0 }).finally(() => resolve(error instanceof OptionError ? 2 : 1));
         }
       },
     );

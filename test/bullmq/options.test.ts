@@ -125,3 +125,27 @@ describe('Redis out of reach', () => {
     }
   }, 20_000);
 });
+
+describe('a Redis database the server does not have', () => {
+  test('supervise work exits 2 with one line, instead of taking jobs from database 0', async () => {
+    const { RedisServer } = await import('./redis-server.js');
+    const { Queue } = await import('bullmq');
+    const redis = await RedisServer.start();
+    // a job waiting in database 0, under the queue name the host is given: it must not be touched
+    const queue = new Queue('q', { connection: redis.connection });
+    try {
+      await queue.add('default', { n: 1 }, { jobId: 'in-db-0' });
+      const host = spawn(process.execPath, [cli, 'work', QUEUE_JOBS, '--queue', 'q', '--redis', `${redis.url}/99`, '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      host.stderr!.setEncoding('utf8');
+      host.stderr!.on('data', (chunk: string) => (stderr += chunk));
+      const [code] = (await once(host, 'exit')) as [number | null];
+      expect(code, stderr).toBe(2);
+      expect(stderr).toMatch(/^supervise work: Invalid `connection`: Redis has no database 99 \(.*\)$/m);
+      expect(await (await queue.getJob('in-db-0'))!.getState()).toBe('waiting');
+    } finally {
+      await queue.close();
+      await redis.stop();
+    }
+  }, 30_000);
+});
