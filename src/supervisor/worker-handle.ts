@@ -538,7 +538,7 @@ export class WorkerHandle {
       bootReason = spawnError
         ? `the process could not be spawned: ${spawnError}`
         : this.bootError
-          ? `${this.bootError.name}: ${this.bootError.message}`
+          ? `${this.bootError.name}: ${this.bootError.message}${whereInModule(this.bootError.stack)}`
           : this.orderReason
             ? `it was stopped before it said hello: ${this.orderReason}`
             : `the process ended before it said hello (${describeExit({ exitCode, signal })})`;
@@ -614,4 +614,17 @@ function errorOfType(data: Record<string, unknown>): Error {
     if (namedErrors.size < 64) namedErrors.set(name, Named);
   }
   return Object.assign(Object.create(Named.prototype) as Error, fields);
+}
+
+/**
+ * The frames of a boot error's stack that are in the user's code (not Node's, not the worker runtime's), as
+ * indented lines: they say where the module failed, now that its stderr no longer carries the whole stack.
+ */
+function whereInModule(stack: unknown): string {
+  if (typeof stack !== 'string') return '';
+  const frames = stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line) && !/\(?node:|[/\\]dist[/\\](worker|protocol)[/\\]/.test(line))
+    .slice(0, 3);
+  return frames.length > 0 ? `\n${frames.map((line) => `    ${line.trim()}`).join('\n')}` : '';
 }

@@ -67,8 +67,13 @@ async function main(): Promise<void> {
       connections = new ConnectionServer(handlers, log, config.workerId);
     }
   } catch (error) {
-    process.stderr.write(`supervise worker: cannot load ${config.module}: ${(error as Error)?.stack ?? String(error)}\n`);
-    channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), () => exitSoon(WorkerExit.BootFailure));
+    // the error, stack included, goes to the supervisor as data; stderr only hears of it when that fails, so a
+    // module that cannot load is reported once, not once per worker through each one's stderr
+    const fallback = () => process.stderr.write(`supervise worker: cannot load ${config.module}: ${(error as Error)?.stack ?? String(error)}\n`);
+    channel.write(encodeFrame(FrameKind.BootError, Enc.Json, 0, encodeJson(serializeError(error))), (failure) => {
+      if (failure) fallback();
+      exitSoon(WorkerExit.BootFailure);
+    });
     setTimeout(() => process.exit(WorkerExit.BootFailure), 1000).unref();
     return;
   }

@@ -32,6 +32,21 @@ describe('with neither logger nor logLevel', () => {
   });
 });
 
+describe('a worker module that cannot load, with neither logger nor logLevel', () => {
+  it("reaches the app as the rejection only: no stack on the app's stderr, once per worker or at all", async () => {
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', fixture('quiet-boot-host.ts')], { cwd: root, timeout: 60_000 }, (error, out, err) => {
+        if (error) reject(new Error(`${error.message}\nstdout: ${out}\nstderr: ${err}`));
+        else resolve({ stdout: out, stderr: err });
+      });
+    });
+    const reported = JSON.parse(stdout) as { code: string; message: string };
+    expect(reported.code).toBe('ERR_CRASH_LOOP');
+    expect(reported.message).toMatch(/the database URL is not set\n {4}at .*boot-throws\.ts:2:\d+/);
+    expect(stderr).toBe('');
+  });
+});
+
 describe('an app whose stdout cannot be written', () => {
   it('ends when its work is done: worker lines that hit a full disk are dropped, not retried for ever at exit', async () => {
     const full = openSync('/dev/full', 'w');

@@ -184,7 +184,7 @@ describe('lifecycle', () => {
     expect(sup.stats().restarts).toBe(1);
   });
 
-  it('reports a module that throws on import as a boot failure with its message and stderr, without restarting it', async () => {
+  it('reports a module that throws on import as a boot failure with its message and where in the module, without restarting it', async () => {
     // restartDelay 10: a restart, were one scheduled, would follow its exit within milliseconds
     const sup = supervisor({ worker: fixture('boot-throws.ts'), workers: 2, restartDelay: 10 });
     let spawns = 0;
@@ -196,7 +196,10 @@ describe('lifecycle', () => {
     expect(error.code).toBe('ERR_CRASH_LOOP');
     expect(error.restarts).toBe(0);
     expect(error.message).toContain('boot-throws.ts failed to boot: Error: fixture: the database URL is not set');
-    expect(error.stderrTail).toContain('the database URL is not set');
+    // where the module failed, from the error's stack (source-mapped to the .ts), and no stack dump on stderr:
+    // the error comes once, as data, instead of once per worker through each one's stderr
+    expect(error.message).toMatch(/failed to boot: Error: fixture: the database URL is not set\n {4}at .*boot-throws\.ts:2:\d+/);
+    expect(error.stderrTail).not.toContain('the database URL is not set');
     expect(error.cause).toBeInstanceOf(WorkerBootError);
     expect((error.cause as WorkerBootError).code).toBe('ERR_WORKER_BOOT');
     expect(sup.state).toBe('failed');
