@@ -18,7 +18,7 @@
  */
 
 export const HEADER_SIZE = 12;
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 export const DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024;
 /** Chunks a generator handler may send before the caller takes any: the credit window, the same on both sides. */
 export const STREAM_WINDOW = 16;

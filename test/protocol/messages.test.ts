@@ -112,7 +112,7 @@ describe('checkHello', () => {
   const hello = (fields: Partial<HelloMessage> = {}): HelloMessage => ({ version: PROTOCOL_VERSION, pid: 1234, handlers: ['default'], ...fields });
 
   it('accepts the current protocol version, also after a trip through JSON', () => {
-    expect(PROTOCOL_VERSION).toBe(3);
+    expect(PROTOCOL_VERSION).toBe(4);
     expect(() => checkHello(hello())).not.toThrow();
     expect(() => checkHello(hello({ handlers: [] }))).not.toThrow();
     expect(() => checkHello(parseJson<HelloMessage>(encodeJson(hello({ handlers: ['a', 'b'] })), 'hello'))).not.toThrow();

@@ -89,7 +89,7 @@ it('the supervisor rejects a worker of another protocol version with a clear err
   sup = createSupervisor({ worker: fixture('wrong-version.ts'), workers: 1, logLevel: 'silent' });
   const error = (await sup.run(1).catch((e: unknown) => e)) as CrashLoopError;
   expect(error).toBeInstanceOf(CrashLoopError);
-  expect(error.message).toContain('Protocol version mismatch: the worker speaks version 99, the supervisor speaks 3');
+  expect(error.message).toContain(`Protocol version mismatch: the worker speaks version 99, the supervisor speaks ${PROTOCOL_VERSION}`);
   expect((error.cause as { cause?: { code?: string } }).cause?.code).toBe('ERR_PROTOCOL_VERSION');
 });
 
