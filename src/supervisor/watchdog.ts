@@ -10,8 +10,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-// Keeps a space-separated set of process group ids; `+N` adds, `-N` removes, end of input kills them all.
-const SCRIPT = `g=' '
+// Keeps a space-separated set of process group ids, starting with its arguments; `+N` adds, `-N` removes, end of
+// input kills them all.
+const SCRIPT = `g=" $* "
 while IFS= read -r l; do
   case $l in
     +*) g="$g\${l#+} " ;;
@@ -24,12 +25,14 @@ for p in $g; do kill -KILL "-$p" 2>/dev/null; done
 let guard: ChildProcess | undefined;
 const guarded = new Set<number>();
 
-/** Starts the guard shell (again, if it was killed), telling it every group still guarded. */
+/** Starts the guard shell (again, if it was killed), with every group still guarded as its arguments. */
 function ensureGuard(): ChildProcess | undefined {
   if (guard && guard.exitCode === null && guard.signalCode === null && guard.stdin?.writable) return guard;
   try {
     // its own session: a Ctrl-C or a signal to the host's process group does not reach it
-    const child = spawn('/bin/sh', ['-c', SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    // the groups already guarded go in as arguments, not down the pipe: a host killed between this spawn and a
+    // write would leave a new guard that never heard of them
+    const child = spawn('/bin/sh', ['-c', SCRIPT, 'supervise-watchdog', ...[...guarded].map(String)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     child.on('error', () => {
       if (guard === child) guard = undefined;
     });
@@ -43,7 +46,6 @@ function ensureGuard(): ChildProcess | undefined {
     child.unref();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
     guard = child;
-    if (guarded.size > 0) child.stdin!.write([...guarded].map((pid) => `+${pid}\n`).join(''));
     return child;
   } catch {
     // no shell or no descriptors left: workers still exit when their channel closes
@@ -53,7 +55,7 @@ function ensureGuard(): ChildProcess | undefined {
 
 /** Puts a worker's process group under guard. */
 export function guardGroup(pid: number): void {
-  // a guard started now is told the groups already guarded, then this one
+  // a guard started now gets the groups already guarded as its arguments, then this one down its stdin
   const child = ensureGuard();
   guarded.add(pid);
   child?.stdin!.write(`+${pid}\n`);

@@ -93,6 +93,10 @@ it('stands guard again when the watchdog itself is killed', async () => {
   expect(first, 'the host has no watchdog').toBeDefined();
   process.kill(first, 'SIGKILL');
   expect(await waitFor(() => watchdogsOf(child.pid!).some((pid) => pid !== first), 5000), 'no new watchdog after the first was killed').toBe(true);
+  // the new guard knows the worker's group from its first instant (its arguments), not from a later write that a
+  // host killed right after spawning it would never make
+  const second = watchdogsOf(child.pid!).find((pid) => pid !== first)!;
+  expect(readFileSync(`/proc/${second}/cmdline`, 'utf8').split('\0')).toContain(String(workerPid));
   await killHost(child);
   expect(await waitFor(() => !alive(workerPid), 3000, 10), `worker ${workerPid} outlived its SIGKILLed supervisor`).toBe(true);
 });
