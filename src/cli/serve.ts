@@ -107,6 +107,17 @@ function oneLine(message: string): string {
   return message.split('\n')[0];
 }
 
+/**
+ * Signals that arrive while the server starts (the socket may already be listening while the workers load):
+ * without a handler, Node's default would end the process at once, leaving workers to notice on their own and
+ * the exit code a signal's. A stop is remembered and carried out once started; a reload then is moot.
+ */
+let earlyStop: NodeJS.Signals | undefined;
+const onEarlyStop = (signal: NodeJS.Signals) => {
+  earlyStop ??= signal;
+};
+const onEarlyHup = () => {};
+
 /** Runs `supervise serve`; resolves with the exit code once the server has stopped. */
 export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   let command: ServeCommand;
@@ -123,6 +134,9 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
     options.worker = await checkModuleFile(String(options.worker));
     log = createCliLogger(command.logLevel);
     options.logger = log;
+    process.on('SIGTERM', onEarlyStop);
+    process.on('SIGINT', onEarlyStop);
+    process.on('SIGHUP', onEarlyHup);
     server = await serve(options);
     if (command.metrics !== undefined) {
       try {
@@ -144,6 +158,10 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
     }
     stderr.write(`supervise serve: ${oneLine(message)}\n`);
     return 1;
+  } finally {
+    process.off('SIGTERM', onEarlyStop);
+    process.off('SIGINT', onEarlyStop);
+    process.off('SIGHUP', onEarlyHup);
   }
 
   const { path: socketPath, mode } = server.address();
@@ -195,5 +213,7 @@ export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream
       stderr.write(`supervise serve: ${error.message}\n`);
       void server.close({ grace: 0 }).finally(() => resolve(3));
     });
+    // a stop asked for while the server was starting is carried out now that it has
+    if (earlyStop) onStop(earlyStop);
   });
 }

@@ -1,11 +1,28 @@
 // Serve mode under supervision: crashes, stalled hand-offs, crash loops, SIGHUP reload and SIGTERM grace (real processes).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CrashLoopError, type SocketServer } from 'supervise';
+import { alive } from '../helpers.js';
 import { LINE_WORKER, LineClient, sleep, useServeFixture, waitFor, waitForSocket } from './helpers.js';
 
 const f = useServeFixture();
+
+/** Live worker processes whose parent is `ppid`. */
+function workerChildren(ppid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid && fields[0] !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker/main.js')) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
 
 /**
  * Waits until a job blocks a worker's event loop: the worker running it has sent no heartbeat for 5 intervals
@@ -251,6 +268,19 @@ describe('supervise serve signals', () => {
     expect(closedAfter).toBeGreaterThanOrEqual(1400);
     expect(closedAfter).toBeLessThan(5000);
     expect(await cli.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('SIGTERM while it starts (workers still loading): it stops once started, exit 0, socket removed, no worker left', async () => {
+    const socket = `${f.dir}/s.sock`;
+    const cli = f.runCli(['serve', LINE_WORKER, '--socket', socket, '--workers', '2']);
+    // a worker process exists: the CLI is past its argument checks and starting the pool
+    let workers: number[] = [];
+    await waitFor('a worker process', () => (workers = workerChildren(cli.child.pid!)).length > 0, 15_000);
+    cli.child.kill('SIGTERM');
+    // before: Node's default action for SIGTERM ended the process at once (signal SIGTERM, no exit code)
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(socket)).toBe(false);
+    await waitFor('its workers to exit', () => workers.every((pid) => !alive(pid)), 5000);
   });
 
   it('exits 3 when the workers crash-loop', async () => {
