@@ -107,23 +107,20 @@ function oneLine(message: string): string {
   return message.split('\n')[0];
 }
 
-/**
- * Signals that arrive while the server starts (the socket may already be listening while the workers load):
- * without a handler, Node's default would end the process at once, leaving workers to notice on their own and
- * the exit code a signal's. A stop is remembered and carried out once started; a reload then is moot.
- */
-let earlyStop: NodeJS.Signals | undefined;
-const onEarlyStop = (signal: NodeJS.Signals) => {
-  earlyStop ??= signal;
-};
-const onEarlyHup = () => {};
-
 /** Runs `supervise serve`; resolves with the exit code once the server has stopped. */
 export async function serveCommand(argv: string[], stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   let command: ServeCommand;
   let log: Logger;
   let server: SocketServer;
   let metricsEndpoint: MetricsEndpoint | undefined;
+  // Signals that arrive while the server starts (the socket may already listen while the workers load): without a
+  // handler, Node's default would end the process at once. A stop is remembered and carried out once started; a
+  // reload then is moot.
+  let earlyStop: NodeJS.Signals | undefined;
+  const onEarlyStop = (signal: NodeJS.Signals) => {
+    earlyStop ??= signal;
+  };
+  const onEarlyHup = () => {};
   try {
     command = parseServeArgs(argv);
     if (command.help) {
