@@ -2,24 +2,16 @@
 // SIGKILLed and a host drained by SIGTERM: every job completes exactly once with its value, none fails or is lost.
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { alive } from '../helpers.js';
-import { counts, Host, hostArgs, queueOn, until } from './hosts.js';
-import { RedisServer } from './redis-server.js';
+import { counts, Host, hostArgs, queueOn, until, useRedisServer } from './hosts.js';
+import type { RedisServer } from './redis-server.js';
 
 const JOBS = 2000;
 let redis: RedisServer;
 const hosts: Host[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  for (const host of hosts) host.kill('SIGKILL');
-  await Promise.all(hosts.map((host) => host.exited));
-  await redis?.stop();
-});
+useRedisServer((server) => (redis = server), hosts);
 
 test('every job completes exactly once across hosts despite a host SIGKILL, worker SIGKILLs and a drain', async () => {
   const queue = queueOn(redis, 'eo');

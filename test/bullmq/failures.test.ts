@@ -1,23 +1,15 @@
 // Jobs and modules that fail: poison jobs spend their BullMQ attempts while the pools stay up; a module that cannot
 // load makes the host exit 3 without touching a job (BullMQ's sandboxed processor, for comparison, fails them).
 import { Worker } from 'bullmq';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { alive } from '../helpers.js';
-import { counts, Host, hostArgs, queueOn, sleep, THROWS_ON_IMPORT, until } from './hosts.js';
-import { RedisServer } from './redis-server.js';
+import { counts, Host, hostArgs, queueOn, sleep, THROWS_ON_IMPORT, until, useRedisServer } from './hosts.js';
+import type { RedisServer } from './redis-server.js';
 
 let redis: RedisServer;
 const hosts: Host[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  for (const host of hosts) host.kill('SIGKILL');
-  await Promise.all(hosts.map((host) => host.exited));
-  await redis?.stop();
-});
+useRedisServer((server) => (redis = server), hosts);
 
 test('poison jobs exhaust their attempts and fail; every host keeps its pool running', async () => {
   const queue = queueOn(redis, 'poison');

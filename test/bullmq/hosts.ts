@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { alive, cli } from '../helpers.js';
-import type { RedisServer } from './redis-server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { RedisServer } from './redis-server.js';
 
 export const QUEUE_JOBS = fileURLToPath(new URL('./fixtures/queue-jobs.js', import.meta.url));
 export const THROWS_ON_IMPORT = fileURLToPath(new URL('./fixtures/throws-on-import.js', import.meta.url));
@@ -92,4 +93,21 @@ export interface Counts {
 
 export async function counts(queue: Queue): Promise<Counts> {
   return queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+}
+
+/**
+ * One redis-server for a test file, started before its tests (and handed to `started`); after them, the hosts
+ * left in `hosts` are SIGKILLed and waited for, and the server is stopped.
+ */
+export function useRedisServer(started: (server: RedisServer) => void, hosts: Host[]): void {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    started(server);
+  });
+  afterAll(async () => {
+    for (const host of hosts) host.kill('SIGKILL');
+    await Promise.all(hosts.map((host) => host.exited));
+    await server?.stop();
+  });
 }

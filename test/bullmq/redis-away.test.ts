@@ -1,22 +1,14 @@
 // SIGTERM while Redis is away or does not answer: the host still stops and exits 0 (its unrecorded jobs come back
 // when their locks expire), rather than waiting on Redis forever.
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { counts, Host, hostArgs, queueOn, sleep, until } from './hosts.js';
-import { RedisServer } from './redis-server.js';
+import { expect, test } from 'vitest';
+import { counts, Host, hostArgs, queueOn, sleep, until, useRedisServer } from './hosts.js';
+import type { RedisServer } from './redis-server.js';
 
 let redis: RedisServer;
 const hosts: Host[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  for (const host of hosts) host.kill('SIGKILL');
-  await Promise.all(hosts.map((host) => host.exited));
-  await redis?.stop();
-});
+useRedisServer((server) => (redis = server), hosts);
 
 test('Redis stops while a job runs, then SIGTERM: the host exits 0; the job is completed later by another host', async () => {
   const queue = queueOn(redis, 'away');

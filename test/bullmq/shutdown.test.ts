@@ -1,22 +1,14 @@
 // SIGTERM with jobs longer than the drain deadline: they go back to the queue with no attempt spent, a short one
 // finishes, the host exits 0; and a Redis restart mid-run loses nothing.
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { alive } from '../helpers.js';
-import { counts, Host, hostArgs, queueOn, sleep, until } from './hosts.js';
-import { RedisServer } from './redis-server.js';
+import { counts, Host, hostArgs, queueOn, sleep, until, useRedisServer } from './hosts.js';
+import type { RedisServer } from './redis-server.js';
 
 let redis: RedisServer;
 const hosts: Host[] = [];
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterAll(async () => {
-  for (const host of hosts) host.kill('SIGKILL');
-  await Promise.all(hosts.map((host) => host.exited));
-  await redis?.stop();
-});
+useRedisServer((server) => (redis = server), hosts);
 
 test('graceful shutdown: jobs longer than the deadline go back to the queue with no attempt spent', async () => {
   const queue = queueOn(redis, 'drain');
