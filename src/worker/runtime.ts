@@ -105,8 +105,7 @@ export class WorkerRuntime {
    */
   start(early: Buffer[] = []): void {
     const { channel } = this.options;
-    for (const chunk of early) this.onData(chunk);
-    channel.on('data', (chunk: Buffer) => this.onData(chunk));
+    for (const chunk of early) this.receive(chunk);
     channel.on('end', () => this.onChannelClosed());
     channel.on('close', () => this.onChannelClosed());
     channel.on('error', () => this.onChannelClosed());
@@ -119,7 +118,8 @@ export class WorkerRuntime {
     });
   }
 
-  private onData(chunk: Buffer): void {
+  /** Takes the bytes of one read of the channel (the channel is read with `onread`, see main.ts). */
+  receive(chunk: Buffer): void {
     try {
       this.decoder.push(chunk, this.onFrameBound);
     } catch (error) {

@@ -123,3 +123,20 @@ it('exits with a coded message when the supervisor grants more stream credit tha
   expect(code2).toBe(5);
   expect(second.stderr()).toMatch(/Input for job 11, which was given none/);
 });
+
+it('hands a job its byte payload as bytes that stay intact while later reads arrive (the channel is read into shared slabs)', async () => {
+  sup = createSupervisor({ worker: fixture('handlers.ts'), workers: 1, perWorker: 64, logLevel: 'silent' });
+  await sup.ready();
+  // 3,000 payloads of 1 B..4 KiB, 64 in flight, in order to one worker: it reads them into many slabs, back to back, and keeps every one
+  const sent = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(1 + ((i * 7919) % 4096), (i * 31) & 0xff));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (next < sent.length) await sup!.run(new Uint8Array(sent[next++]), { name: 'keep' });
+    }),
+  );
+  const joined = (await sup.run(null, { name: 'keptBytesJoined' })) as Uint8Array;
+  const expected = Buffer.concat(sent);
+  expect(joined.byteLength).toBe(expected.length);
+  expect(Buffer.from(joined).equals(expected)).toBe(true);
+});
