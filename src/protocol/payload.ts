@@ -20,7 +20,7 @@
  * Values that no encoding can carry (functions, symbols, WeakMap, ...) are
  * rejected with a PayloadError; nothing is dropped or mangled silently.
  */
-import { deserialize, serialize } from 'node:v8';
+import { createRequire } from 'node:module';
 import { PayloadError } from '../errors.js';
 
 export const Enc = {
@@ -97,7 +97,7 @@ export function encodeWireValue(value: unknown): WireValue {
     throw new PayloadError(`Cannot send a ${typeof value} as a payload: only data can cross the channel`);
   }
   try {
-    return { enc: Enc.Structured, data: serialize(value) };
+    return { enc: Enc.Structured, data: v8Module().serialize(value) };
   } catch (error) {
     throw new PayloadError(
       `Cannot send this payload: ${(error as Error).message}. Payloads may hold JSON data, bytes, and what structured clone supports (Map, Set, BigInt, Date, ...), but not functions or symbols`,
@@ -120,10 +120,18 @@ export function decodeValue(enc: number, bytes: Buffer): unknown {
     case Enc.Buffer:
       return bytes;
     case Enc.Structured:
-      return deserialize(bytes);
+      return v8Module().deserialize(bytes);
     default:
       throw new PayloadError(`Unknown payload encoding ${enc}`);
   }
+}
+
+let v8: typeof import('node:v8') | undefined;
+
+// node:v8 is loaded by the first payload that needs structured clone: most workers never see one, and loading it
+// costs every process about 1 MiB of memory
+function v8Module(): typeof import('node:v8') {
+  return (v8 ??= createRequire(import.meta.url)('node:v8') as typeof import('node:v8'));
 }
 
 export function isKnownEnc(enc: number): boolean {

@@ -10,7 +10,8 @@
  * write to a full pipe would freeze the whole supervisor, heartbeat checks
  * included; an unbounded buffer grows with whatever is logged.
  */
-import { pino, type DestinationStream } from 'pino';
+import type { DestinationStream, pino } from 'pino';
+import { loadPino } from './load-pino.js';
 import { formatBytes } from './worker-output.js';
 
 /** Bytes of log records waiting for the reader before new ones are dropped. */
@@ -45,7 +46,7 @@ export type BoundedDestination = DestinationStream & {
  * process would never end. What cannot be written is dropped instead, as it would be anyway.
  */
 export function openFd(fd: number, maxLength: number): ReturnType<typeof pino.destination> {
-  const sonic = pino.destination({ dest: fd, sync: false, maxLength, minLength: 0 });
+  const sonic = loadPino().destination({ dest: fd, sync: false, maxLength, minLength: 0 });
   sonic.on('error', () => {
     const nothing = () => {};
     Object.assign(sonic, { write: () => true, flush: (cb?: () => void) => cb?.(), flushSync: nothing, end: nothing });

@@ -2,10 +2,10 @@
  * What the supervisor logs through. Any pino-compatible logger fits (pino
  * itself, a pino child, or an adapter with the same five methods); without
  * `logger` or `logLevel` the supervisor logs nothing at all (an embedding app
- * gets events, not records on its stderr).
+ * gets events, not records on its stderr), and pino is not even loaded.
  */
-import { pino } from 'pino';
 import { boundedDestination } from './log-destination.js';
+import { loadPino } from './load-pino.js';
 
 /** pino's level names; `silent` turns logging off. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
@@ -37,8 +37,9 @@ const SILENT: SuperviseLogger = { child: () => SILENT, debug: ignore, info: igno
 /** The supervisor's logger: the one given, the built-in pino at `logLevel` (on stderr, never blocking), or none. */
 export function supervisorLogger(logger: SuperviseLogger | undefined, logLevel: LogLevel | undefined): SuperviseLogger {
   if (logger) return logger;
-  if (logLevel === undefined) return SILENT;
-  return pino({ level: logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
+  // 'silent' logs nothing either: no need to load pino for that
+  if (logLevel === undefined || logLevel === 'silent') return SILENT;
+  return loadPino().pino({ level: logLevel, base: { name: 'supervise' } }, boundedDestination({ base: { name: 'supervise' } }));
 }
 
 /** An app's event listener threw: logged when there is a logger, a process warning (on stderr by default) when not. */
