@@ -1,21 +1,25 @@
 /*
- * Dispatch: wraps p-queue (never extends it). p-queue holds the jobs that
- * have to wait, bounds the jobs in flight overall (`concurrency`) and keeps
- * their order; each job that p-queue starts goes to the least-loaded ready
- * worker with a free slot (`perWorker`), or is parked here until one frees up
- * (a worker finishing a job, a replacement becoming ready). A job re-dispatched
- * after a crash keeps its p-queue slot and goes back through the same path.
+ * Dispatch: wraps p-queue (never extends it). Each job goes to the
+ * least-loaded ready worker with a free slot (`perWorker`). What happens to a
+ * job that cannot start at once depends on which bound is the tighter one:
  *
- *   submit(job) ─► nothing waiting and a free slot? ─yes─► worker (fast path)
- *                        │ no
- *                        └─► p-queue ─► task starts ─► free slot? ─yes─► worker
- *                                                          │ no
- *                                                          └─► parked until pump()
+ *   submit(job) ─► worker slots bind (concurrency ≥ workers × perWorker)?
+ *        │ yes: nothing waiting and a free slot? ─yes─► worker
+ *        │                  │ no
+ *        │                  └─► waits here, in order, until pump() finds a slot
+ *        │ no: `concurrency` binds
+ *        └─► p-queue (bounds the jobs in flight, keeps their order) ─► task starts ─► free slot? ─yes─► worker
+ *                                                                          │ no
+ *                                                                          └─► waits here until pump()
  *
- * The fast path skips p-queue's per-task bookkeeping when a job would not
- * wait anyway. It is taken only while the worker slots are the binding limit
- * (concurrency ≥ workers × perWorker), so the overall bound still holds, and
- * only when nothing is queued, so jobs still start in submission order.
+ * With the default concurrency the worker slots are the bound, and p-queue
+ * would only be a FIFO: a p-queue task costs a promise, a closure, an async
+ * function and events of its own, and an overloaded supervisor (jobs arriving
+ * faster than slots free up) spent more on those and on collecting their
+ * garbage than on the jobs (bench/PROFILE.md). So waiting jobs wait in this
+ * class's array unless `concurrency` is set below the slots. Either way jobs
+ * start in submission order. A job re-dispatched after a crash keeps its slot
+ * and goes back through the same path.
  */
 import PQueue from 'p-queue';
 import type { Job } from './job.js';
@@ -49,14 +53,17 @@ export class Dispatcher {
 
   /** Adds a job; it runs now if it can, otherwise its p-queue task lasts until the job settles. */
   submit(job: Job): void {
-    if (this.fastPath && this.queue.size === 0 && this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency) {
-      const worker = this.pick();
+    if (this.fastPath && this.queue.size === 0) {
+      const worker = this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency ? this.pick() : undefined;
       if (worker) {
         this.direct++;
         job.taskDone = this.directDone;
         this.dispatch(job, worker);
-        return;
+      } else {
+        // every slot is taken: the job waits its turn here, and takes a slot when pump() finds one
+        this.waiting.push(job);
       }
+      return;
     }
     this.queue
       .add(
@@ -112,6 +119,11 @@ export class Dispatcher {
       const worker = this.pick();
       if (!worker) break;
       this.waitingHead++;
+      if (!job.taskDone) {
+        // parked by submit(), not by a p-queue task: it takes its slot now
+        this.direct++;
+        job.taskDone = this.directDone;
+      }
       this.dispatch(job, worker);
     }
     if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
