@@ -20,6 +20,7 @@ import type { ExitCause } from './exit-policy.js';
 import { Job, type JobHooks } from './job.js';
 import type { ResolvedOptions, ResolvedRunOptions } from './options.js';
 import { RoomQueue } from './room-queue.js';
+import { PendingJobs } from './pending-jobs.js';
 import { JobTimings } from './timings.js';
 import type { WorkerExitInfo, WorkerHandle } from './worker-handle.js';
 
@@ -40,7 +41,7 @@ const TIMING_SAMPLE = 16;
 
 export class JobBoard {
   readonly dispatcher: Dispatcher;
-  private readonly pending = new Set<Job>();
+  private readonly pending = new PendingJobs();
   private idleWaiters: Array<() => void> = [];
   private readonly roomQueue = new RoomQueue();
   private readonly hasRoom = () => this.dispatcher.queued < this.options.maxQueue;
@@ -242,7 +243,7 @@ export class JobBoard {
 
   /** Rejects every job not yet answered, queued or waiting for room. */
   rejectAll(error: Error): void {
-    for (const job of [...this.pending]) this.cancel(job, error, true);
+    for (const job of this.pending.toArray()) this.cancel(job, error, true);
     this.dispatcher.queue.clear();
     this.dispatcher.clearParked();
     this.roomQueue.failAll(error);

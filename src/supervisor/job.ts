@@ -77,6 +77,9 @@ export class Job {
   taskDone: (() => void) | undefined;
   /** Progress, stream and input state, made only for jobs that use them: most jobs stay small. */
   flowState: JobFlow | undefined;
+  /** Neighbours in the job board's list of unsettled jobs (see PendingJobs). */
+  prevPending: Job | undefined;
+  nextPending: Job | undefined;
 
   constructor(
     readonly id: number,

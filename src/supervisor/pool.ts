@@ -185,7 +185,8 @@ export class Pool implements WorkerOwner {
       expected,
       cause: cause.kind,
     });
-    const orphans = [...worker.inFlight.values()];
+    // in the order they were submitted, for their retries
+    const orphans = worker.inFlight.values().sort((a, b) => a.id - b.id);
     worker.inFlight.clear();
     if (!this.stopped) {
       const delay = this.decide(cause, exit);

@@ -37,6 +37,7 @@ import {
   type SerializedError,
 } from '../protocol/index.js';
 import type { ExitFacts, StopOrder } from './exit-policy.js';
+import { IdTable } from './id-table.js';
 import type { Job } from './job.js';
 import { TailBuffer } from './line-splitter.js';
 import { writesOwnPid, type SuperviseLogger } from './log.js';
@@ -91,7 +92,8 @@ export class WorkerHandle {
   readonly readied = new Promise<void>((resolve) => (this.markReady = resolve));
   /** Resolves when the worker has exited and been reaped. */
   readonly exited = new Promise<void>((resolve) => (this.markExited = resolve));
-  readonly inFlight = new Map<number, Job>();
+  /** The jobs this worker is running, by id. */
+  readonly inFlight: IdTable<Job>;
   /** Jobs settled here (timed out, cancelled) whose reply has not come yet; they still occupy a slot. */
   readonly abandoned = new Map<number, NodeJS.Timeout | undefined>();
   pid: number | undefined;
@@ -138,6 +140,7 @@ export class WorkerHandle {
     ipc = false,
   ) {
     this.decoder = new FrameDecoder({ maxFrameSize: options.maxFrameSize });
+    this.inFlight = new IdTable<Job>(options.perWorker);
     try {
       this.spawned = spawnWorker(
         {
