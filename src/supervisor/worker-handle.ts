@@ -37,7 +37,7 @@ import {
   type SerializedError,
 } from '../protocol/index.js';
 import type { ExitFacts, StopOrder } from './exit-policy.js';
-import { IdTable } from './id-table.js';
+import { IdTable } from '../id-table.js';
 import type { Job } from './job.js';
 import { TailBuffer } from './line-splitter.js';
 import { writesOwnPid, type SuperviseLogger } from './log.js';

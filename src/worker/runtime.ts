@@ -47,6 +47,7 @@ import { InputQueue } from './input.js';
 import { ProtocolError } from '../errors.js';
 import { Lifecycle, type Moves } from '../lifecycle.js';
 import { Context } from './context.js';
+import { IdTable } from '../id-table.js';
 import type { ModuleSettings } from './load-module.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { Handler } from './types.js';
@@ -75,7 +76,7 @@ export interface RuntimeOptions {
 export class WorkerRuntime {
   private readonly writer: FrameWriter;
   private readonly decoder: FrameDecoder;
-  private readonly inFlight = new Map<number, Context>();
+  private readonly inFlight = new IdTable<Context>();
   private readonly handlerNames: string[];
   private readonly life = new Lifecycle<RuntimePhase>(RUNTIME_MOVES, 'serving');
   private beforeExitDone = false;

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { IdTable } from '../../src/supervisor/id-table.js';
+import { IdTable } from '../src/id-table.js';
 
 /** A small deterministic PRNG, so a failure names its seed. */
 function rng(seed: number): () => number {
@@ -54,4 +54,17 @@ it('clear() empties it', () => {
   expect(table.size).toBe(0);
   expect(table.get(5)).toBeUndefined();
   expect(table.values()).toEqual([]);
+});
+
+it('takes every id a frame can carry, 0 and 2³² − 1 included', () => {
+  const table = new IdTable<string>(4);
+  const ids = [0, 1, 0xffffffff, 0xfffffffe, 16, 32, 48];
+  for (const id of ids) table.set(id, `v${id}`);
+  expect(table.size).toBe(ids.length);
+  for (const id of ids) expect(table.get(id)).toBe(`v${id}`);
+  expect(table.delete(0)).toBe(true);
+  expect(table.get(0)).toBeUndefined();
+  expect(table.get(16)).toBe('v16');
+  expect(table.delete(0xffffffff)).toBe(true);
+  expect(table.values().sort()).toEqual(['v1', 'v16', 'v32', 'v4294967294', 'v48']);
 });

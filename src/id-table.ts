@@ -1,6 +1,7 @@
 /*
- * The jobs of a worker (or of the whole supervisor) by id: a Map<number, Job>
- * for the few operations the hot path needs, without a Map's garbage. A Map
+ * Jobs by id, on both sides of the channel (a worker's jobs in flight in the
+ * supervisor, the running jobs in a worker): a Map<number, V> for the few
+ * operations the hot path needs, without a Map's garbage. A Map
  * whose entries come and go, 256 at a time, keeps leaving deleted slots behind
  * and rebuilds its table every so often: about 90 bytes per job to collect in
  * the pipelined benchmark. Job ids are handed out in sequence, so those in
@@ -9,10 +10,11 @@
  * entries after it back, so the table never holds tombstones and never
  * reallocates unless it has to grow.
  */
-const EMPTY = 0;
+/** Marks a free slot; ids are integers from 0 to 2³² − 1, so a Float64Array can hold both. */
+const EMPTY = -1;
 
 export class IdTable<V> {
-  private keys: Uint32Array;
+  private keys: Float64Array;
   private values_: (V | undefined)[];
   private mask: number;
   private count = 0;
@@ -20,7 +22,7 @@ export class IdTable<V> {
   constructor(capacity = 64) {
     let size = 16;
     while (size < capacity * 2) size *= 2;
-    this.keys = new Uint32Array(size);
+    this.keys = new Float64Array(size).fill(EMPTY);
     this.values_ = new Array<V | undefined>(size).fill(undefined);
     this.mask = size - 1;
   }
@@ -42,7 +44,7 @@ export class IdTable<V> {
     return this.get(id) !== undefined;
   }
 
-  /** Ids are integers from 1 to 2³² − 1; values are never undefined. */
+  /** Ids are integers from 0 to 2³² − 1 (a frame's id field); values are never undefined. */
   set(id: number, value: V): this {
     if ((this.count + 1) * 2 > this.keys.length) this.grow();
     const { keys, mask } = this;
@@ -102,7 +104,7 @@ export class IdTable<V> {
 
   private grow(): void {
     const { keys, values_ } = this;
-    this.keys = new Uint32Array(keys.length * 2);
+    this.keys = new Float64Array(keys.length * 2).fill(EMPTY);
     this.values_ = new Array<V | undefined>(keys.length * 2).fill(undefined);
     this.mask = this.keys.length - 1;
     this.count = 0;
