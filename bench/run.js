@@ -283,13 +283,16 @@ function memory() {
 
 // ── report ───────────────────────────────────────────────────────────────
 
+// Issue 13's targets where it set them (ping-pong, pipelined and bulk against raw; pinned ping-pong against
+// fork JSON, which only a pinned run measures fairly), issue 4's for the peers
 const TARGETS = [
-  { case: 'pingpong', vs: 'raw', min: 0.8 },
-  { case: 'pipelined', vs: 'raw', min: 0.5 },
+  { case: 'pingpong', vs: 'raw', min: 0.9, when: 'unpinned' },
+  { case: 'pingpong', vs: 'fork-json', min: 1.0, when: 'pinned' },
+  { case: 'pipelined', vs: 'raw', min: 0.7 },
   { case: 'pipelined', vs: 'fork-json', min: 2.5 },
   { case: 'pipelined', vs: 'piscina', min: 10 },
   { case: 'pipelined', vs: 'workerpool', min: 10 },
-  { case: 'bulk', vs: 'raw', min: 0.8 },
+  { case: 'bulk', vs: 'raw', min: 1.0 },
   { case: 'bulk', vs: 'fork-advanced', min: 1.5 },
   { case: 'bulk', vs: 'fork-json', min: 10 },
   { case: 'bulk', vs: 'workerpool', min: 10, note: 'JSON IPC too' },
@@ -311,9 +314,10 @@ function bestRatio(kase, a, b) {
 
 function evaluateTargets(cases, start, mem) {
   const out = [];
+  const pinned = settings.pinnedCpu !== null;
   for (const t of TARGETS) {
     const kase = cases.find((c) => c.id === t.case);
-    if (!kase) continue;
+    if (!kase || (t.when === 'pinned' && !pinned) || (t.when === 'unpinned' && pinned)) continue;
     for (const who of ['supervise-run', 'supervise-map']) {
       const ratio = pairedRatio(kase, who, t.vs);
       const best = bestRatio(kase, who, t.vs);
@@ -341,6 +345,15 @@ function evaluateTargets(cases, start, mem) {
         met: ratio <= 1,
         note: `${fmtMiB(a.workerRss)} vs ${fmtMiB(b.workerRss)}`,
       });
+    }
+    // issue 13: a .js worker within 1 MiB of bare node running the raw echo, the supervisor within 1.15× a raw parent
+    const js = mem.rows.find((r) => r.id === 'supervise-js');
+    const floor = mem.rows.find((r) => r.id === 'raw-bare');
+    if (js && floor) {
+      const over = (js.workerRss - floor.workerRss) / 2 ** 20;
+      out.push({ what: 'memory: supervise-js worker RSS − raw-bare (MiB)', value: over, unit: 'MiB', target: '≤ 1 MiB', met: over <= 1, note: `${fmtMiB(js.workerRss)} vs ${fmtMiB(floor.workerRss)}` });
+      const parent = js.parentRss / floor.parentRss;
+      out.push({ what: 'memory: supervisor RSS (4 workers) / raw parent', value: parent, target: '≤ 1.15×', met: parent <= 1.15, note: `${fmtMiB(js.parentRss)} vs ${fmtMiB(floor.parentRss)}` });
     }
   }
   return out;
@@ -399,7 +412,7 @@ function printReport(results) {
       ['ratio', 'median', 'best/best', 'target', 'met? (median)'],
       results.targets.map((t) => [
         t.what + (t.note ? ` (${t.note})` : ''),
-        fmtRatio(t.value),
+        t.unit === 'MiB' ? `${t.value.toFixed(1)} MiB` : fmtRatio(t.value),
         t.best === undefined ? '' : fmtRatio(t.best),
         t.target,
         t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED',
