@@ -36,3 +36,11 @@ it('loads node:v8 in a worker only once a payload needs structured clone', async
   expect(await sup.run(new Map([[1, 2]]))).toEqual(new Map([[1, 2]]));
   expect(await sup.run(null, { name: 'loadedV8' })).toBe(true);
 });
+
+it('measures a worker\'s event-loop delay for its heartbeats without loading perf_hooks', async () => {
+  const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1, heartbeatInterval: 50 });
+  await sup.ready();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(sup.workerStats()[0].rss).toBeGreaterThan(0);
+  expect(await sup.run(null, { name: 'loadedPerfHooks' })).toBe(false);
+});

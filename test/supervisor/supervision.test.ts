@@ -137,6 +137,15 @@ describe('heartbeats', () => {
     expect(sup.workerStats().map((w) => w.pid).sort()).toEqual(pids);
   });
 
+  it('report a handler that blocked the event loop as event-loop delay in the next heartbeat', async () => {
+    const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1, heartbeatInterval: 150, heartbeatTimeout: 5000 });
+    await sup.ready();
+    await waitFor(() => sup.workerStats()[0].rss > 0, 3000);
+    expect(await sup.run(400, { name: 'busy' })).toBe(400);
+    // one 20 ms sample came about 400 ms late; averaged over the beat's samples that is tens of ms
+    expect(await waitFor(() => sup.workerStats()[0].loopDelay > 10, 3000)).toBe(true);
+  });
+
   it('kills and replaces a worker whose event loop is blocked', async () => {
     const sup = supervisor({ worker: hostile, workers: 1, heartbeatInterval: 100, heartbeatTimeout: 600, retries: 0, restartDelay: 10 });
     const stuckPid = await sup.run<number>(null, { name: 'pid' });
