@@ -31,8 +31,7 @@ export class Dispatcher {
   private waitingHead = 0;
   /** Jobs dispatched by the fast path and not yet settled. */
   private direct = 0;
-  /** Whether the worker slots, not `concurrency`, bound the jobs in flight. */
-  fastPath = false;
+  private slotsBind = false;
   private readonly directDone = () => {
     this.direct--;
   };
@@ -51,7 +50,7 @@ export class Dispatcher {
     return this.queue.size + this.waiting.length - this.waitingHead;
   }
 
-  /** Adds a job; it runs now if it can, otherwise its p-queue task lasts until the job settles. */
+  /** Adds a job; it runs now if it can, otherwise it waits: here while the worker slots bind, in p-queue while `concurrency` does. */
   submit(job: Job): void {
     if (this.fastPath && this.queue.size === 0) {
       const worker = this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency ? this.pick() : undefined;
@@ -65,6 +64,38 @@ export class Dispatcher {
       }
       return;
     }
+    this.enqueueTask(job);
+  }
+
+  /** Whether the worker slots, not `concurrency`, bound the jobs in flight (then waiting jobs skip p-queue). */
+  get fastPath(): boolean {
+    return this.slotsBind;
+  }
+
+  set fastPath(value: boolean) {
+    const was = this.slotsBind;
+    this.slotsBind = value;
+    if (was && !value) this.requeueParked();
+  }
+
+  /**
+   * `concurrency` became the tighter bound (the pool grew past it): the jobs that wait here without a slot of
+   * it go to p-queue, in their order, so that they start only as it allows.
+   */
+  private requeueParked(): void {
+    const holding: Job[] = [];
+    const moving: Job[] = [];
+    for (let i = this.waitingHead; i < this.waiting.length; i++) {
+      const job = this.waiting[i];
+      if (!job.settled) (job.taskDone ? holding : moving).push(job);
+    }
+    this.waiting = holding;
+    this.waitingHead = 0;
+    for (const job of moving) this.enqueueTask(job);
+  }
+
+  /** The p-queue path: the job's task starts when p-queue allows, and lasts until the job settles. */
+  private enqueueTask(job: Job): void {
     this.queue
       .add(
         () =>

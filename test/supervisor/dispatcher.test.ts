@@ -36,3 +36,20 @@ it('keeps no more jobs in flight than `concurrency` when it is below the worker 
   clearInterval(timer);
   expect(most).toBe(3);
 });
+
+it('keeps to `concurrency` for jobs already waiting when the pool grows past it', async () => {
+  // 2 workers × 2 slots = concurrency 4: the slots bind, and waiting jobs wait in the dispatcher
+  const sup = supervisor({ worker: fixture('handlers.ts'), workers: 2, perWorker: 2, concurrency: 4 });
+  await sup.ready();
+  const jobs = Array.from({ length: 24 }, (_, i) => sup.run({ value: i, ms: 150 }, { name: 'delayed' }));
+  expect(sup.stats().queued).toBe(20);
+  // now 4 workers × 2 slots = 8 > concurrency 4: `concurrency` binds, and must still hold for the 20 waiting
+  // once the new workers are ready (the jobs take 150 ms each: about a second in all, 4 at a time)
+  sup.resize(4);
+  let most = 0;
+  const timer = setInterval(() => (most = Math.max(most, sup.stats().inFlight)), 2);
+  expect(await Promise.all(jobs)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+  clearInterval(timer);
+  expect(most).toBe(4);
+  expect(sup.stats()).toMatchObject({ queued: 0, completed: 24 });
+});
