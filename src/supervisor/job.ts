@@ -206,31 +206,27 @@ export class Job {
 
   /** Resolves the job unless it already settled; returns whether this call settled it. */
   resolve(value: unknown): boolean {
-    if (this.settled) return false;
-    this.settled = true;
-    this.clearTimer();
-    // the settlement waits for a busy onProgress; most jobs have none, and get no closure for it
-    const flow = this.flowState;
-    if (flow?.progressBusy) flow.deferredSettle = () => this.resolveFn(value);
-    else this.resolveFn(value);
-    this.wakeConsumer();
-    // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
-    this.taskDone?.();
-    this.hooks?.settled(this, true, value);
-    return true;
+    return this.settle(true, value);
   }
 
   /** Rejects the job unless it already settled; returns whether this call settled it. */
   reject(error: Error): boolean {
+    return this.settle(false, error);
+  }
+
+  private settle(ok: boolean, value: unknown): boolean {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
+    const settlePromise = ok ? this.resolveFn : (this.rejectFn as (value: unknown) => void);
+    // the settlement waits for a busy onProgress; most jobs have none, and get no closure for it
     const flow = this.flowState;
-    if (flow?.progressBusy) flow.deferredSettle = () => this.rejectFn(error);
-    else this.rejectFn(error);
+    if (flow?.progressBusy) flow.deferredSettle = () => settlePromise(value);
+    else settlePromise(value);
     this.wakeConsumer();
+    // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
-    this.hooks?.settled(this, false, error);
+    this.hooks?.settled(this, ok, value);
     return true;
   }
 
