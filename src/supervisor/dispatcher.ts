@@ -29,9 +29,9 @@ export class Dispatcher {
   readonly queue: PQueue;
   private waiting: Job[] = [];
   private waitingHead = 0;
-  /** Jobs dispatched by the fast path and not yet settled. */
+  /** Jobs that took a slot without a p-queue task (at once, or from the wait here) and have not settled. */
   private direct = 0;
-  private slotsBind = false;
+  private slotsBinding = false;
   private readonly directDone = () => {
     this.direct--;
   };
@@ -52,7 +52,7 @@ export class Dispatcher {
 
   /** Adds a job; it runs now if it can, otherwise it waits: here while the worker slots bind, in p-queue while `concurrency` does. */
   submit(job: Job): void {
-    if (this.fastPath && this.queue.size === 0) {
+    if (this.slotsBinding && this.queue.size === 0) {
       const worker = this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency ? this.pick() : undefined;
       if (worker) {
         this.direct++;
@@ -68,13 +68,13 @@ export class Dispatcher {
   }
 
   /** Whether the worker slots, not `concurrency`, bound the jobs in flight (then waiting jobs skip p-queue). */
-  get fastPath(): boolean {
-    return this.slotsBind;
+  get slotsBind(): boolean {
+    return this.slotsBinding;
   }
 
-  set fastPath(value: boolean) {
-    const was = this.slotsBind;
-    this.slotsBind = value;
+  set slotsBind(value: boolean) {
+    const was = this.slotsBinding;
+    this.slotsBinding = value;
     if (was && !value) this.requeueParked();
   }
 

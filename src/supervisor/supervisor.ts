@@ -168,7 +168,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
       this.options,
       this.pool.workers,
     );
-    this.updateFastPath();
+    this.updateSlotsBind();
     void this.prepareModule().then(
       () => this.pool.manage(),
       (error: unknown) => this.fail(error instanceof UnsafeCacheDirError ? error : this.compileFailure(error, 0)),
@@ -343,7 +343,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     this.pool.target = integerOption('workers', workers, 1, this.pool.target);
     // a concurrency that was derived from the pool size follows it
     if (this.concurrencyFollowsSize) this.jobs.dispatcher.queue.concurrency = this.pool.target * this.options.perWorker;
-    this.updateFastPath();
+    this.updateSlotsBind();
     this.pool.manage();
     this.emitSafe('resize', { workers: this.pool.target, capacity: this.capacity });
   }
@@ -353,8 +353,8 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     return Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.queue.concurrency);
   }
 
-  private updateFastPath(): void {
-    this.jobs.dispatcher.fastPath = this.jobs.dispatcher.queue.concurrency >= this.pool.target * this.options.perWorker;
+  private updateSlotsBind(): void {
+    this.jobs.dispatcher.slotsBind = this.jobs.dispatcher.queue.concurrency >= this.pool.target * this.options.perWorker;
   }
 
   /**

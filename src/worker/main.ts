@@ -103,10 +103,7 @@ async function main(): Promise<void> {
     beforeExit: connections && (() => connections.drain()),
   });
   connections?.start();
-  const started = runtime;
-  receive = (chunk) => {
-    started.receive(chunk);
-  };
+  receive = runtime.receive.bind(runtime);
   runtime.start(early);
 }
 
