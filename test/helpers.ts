@@ -1,5 +1,5 @@
 // Shared test helpers: fixture paths, process liveness checks, and a quiet supervisor factory.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createSupervisor, type Supervisor, type SupervisorOptions } from 'supervise';
 
@@ -30,6 +30,31 @@ export function reaped(pid: number): boolean {
     return true;
   }
 }
+
+/**
+ * Live (not zombie) processes whose parent is `ppid`, read from /proc; `keep` looks at each one's command name
+ * and command line.
+ */
+export function liveChildren(ppid: number, keep: (proc: { comm: string; cmdline: string }) => boolean): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      if (Number(fields[1]) !== ppid || fields[0] === 'Z') continue;
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      if (keep({ comm, cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8') })) pids.push(Number(entry));
+    } catch {
+      // it exited while we looked
+    }
+  }
+  return pids;
+}
+
+/** The live pool workers whose parent is `ppid` (its other children, such as the watchdog shell, are left out). */
+export const workerChildren = (ppid: number): number[] => liveChildren(ppid, ({ cmdline }) => cmdline.includes('worker/main.js'));
 
 export async function waitFor(check: () => boolean | Promise<boolean>, timeout = 5000, step = 20): Promise<boolean> {
   const deadline = Date.now() + timeout;

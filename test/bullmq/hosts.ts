@@ -1,9 +1,9 @@
 // `supervise work` hosts as real processes for the supervise/bullmq tests: start, wait for ready, find pool workers, stop.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
-import { alive, cli } from '../helpers.js';
+import { Queue, QueueEvents } from 'bullmq';
+import { createQueueWorker, type QueueWorker, type QueueWorkerOptions } from 'supervise/bullmq';
+import { alive, cli, workerChildren } from '../helpers.js';
 import { afterAll, beforeAll } from 'vitest';
 import { RedisServer } from './redis-server.js';
 
@@ -21,22 +21,6 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   }
 }
 
-/** Pids of the live pool workers of the host `pid` (its other children, such as the watchdog shell, are left out). */
-export function childrenOf(pid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== pid || fields[0] === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker/main.js')) pids.push(Number(entry));
-    } catch {
-      // it exited while we looked
-    }
-  }
-  return pids;
-}
 
 export class Host {
   readonly child: ChildProcess;
@@ -64,7 +48,7 @@ export class Host {
 
   /** Records the current pool workers (call now and then: replacements get new pids). */
   noteWorkers(): number[] {
-    const pids = childrenOf(this.pid);
+    const pids = workerChildren(this.pid);
     for (const pid of pids) this.workerPids.add(pid);
     return pids;
   }
@@ -109,5 +93,37 @@ export function useRedisServer(started: (server: RedisServer) => void, hosts: Ho
     for (const host of hosts) host.kill('SIGKILL');
     await Promise.all(hosts.map((host) => host.exited));
     await server?.stop();
+  });
+}
+
+/** What useQueueWorker sets up: a redis-server, an in-process queue worker on it, and a Queue and QueueEvents of its queue. */
+export interface QueueWorkerSetup {
+  redis: RedisServer;
+  qw: QueueWorker;
+  queue: Queue;
+  events: QueueEvents;
+}
+
+/**
+ * For a test file that drives a queue worker through the API: before its tests, a redis-server of its own and a
+ * queue worker on `name` (given `options` plus the connection), a Queue and a QueueEvents of it; all closed after.
+ */
+export function useQueueWorker(name: string, options: Omit<QueueWorkerOptions, 'connection'>, started: (setup: QueueWorkerSetup) => void): void {
+  let setup: Partial<QueueWorkerSetup> = {};
+  beforeAll(async () => {
+    setup.redis = await RedisServer.start();
+    setup.qw = createQueueWorker(name, { ...options, connection: setup.redis.url });
+    await setup.qw.ready();
+    setup.queue = new Queue(name, { connection: setup.redis.connection });
+    setup.events = new QueueEvents(name, { connection: setup.redis.connection });
+    await setup.events.waitUntilReady();
+    started(setup as QueueWorkerSetup);
+  });
+  afterAll(async () => {
+    await setup.qw?.close({ timeout: 0 });
+    await setup.events?.close();
+    await setup.queue?.close();
+    await setup.redis?.stop();
+    setup = {};
   });
 }

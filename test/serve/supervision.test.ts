@@ -1,28 +1,13 @@
 // Serve mode under supervision: crashes, stalled hand-offs, crash loops, SIGHUP reload and SIGTERM grace (real processes).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { CrashLoopError, type SocketServer } from 'supervise';
-import { alive } from '../helpers.js';
+import { alive, workerChildren } from '../helpers.js';
 import { LINE_WORKER, LineClient, sleep, useServeFixture, waitFor, waitForSocket } from './helpers.js';
 
 const f = useServeFixture();
 
-/** Live worker processes whose parent is `ppid`. */
-function workerChildren(ppid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === ppid && fields[0] !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('worker/main.js')) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 /**
  * Waits until a job blocks a worker's event loop: the worker running it has sent no heartbeat for 5 intervals

@@ -7,11 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
+import { alive, closeAll, fixture, liveChildren, supervisor, waitFor } from '../helpers.js';
 
 const worker = fixture('procs-worker.ts');
 
@@ -64,22 +64,7 @@ function readPid(file: string): number | undefined {
 }
 
 /** The pids of `sh` processes whose parent is `ppid`: the host's watchdog. */
-function watchdogsOf(ppid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      if (comm === 'sh' && Number(fields[1]) === ppid && fields[0] !== 'Z') found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
+const watchdogsOf = (ppid: number): number[] => liveChildren(ppid, ({ comm }) => comm === 'sh');
 
 it('stands guard again when the watchdog itself is killed', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'supervise-orphans-'));
