@@ -1,31 +1,15 @@
 // Job data or a result larger than maxFrameSize can never cross the channel: the job fails at once, without
 // spending its other attempts on the same limit, and the pool keeps running.
-import { Queue, QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createQueueWorker, type QueueWorker } from 'supervise/bullmq';
-import { QUEUE_JOBS } from './hosts.js';
-import { RedisServer } from './redis-server.js';
+import type { Queue, QueueEvents } from 'bullmq';
+import { expect, test } from 'vitest';
+import type { QueueWorker } from 'supervise/bullmq';
+import { QUEUE_JOBS, useQueueWorker } from './hosts.js';
 
-let redis: RedisServer;
 let qw: QueueWorker;
 let queue: Queue;
 let events: QueueEvents;
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  qw = createQueueWorker('sizes', { worker: QUEUE_JOBS, workers: 1, maxFrameSize: 1024, logLevel: 'silent', connection: redis.url });
-  await qw.ready();
-  queue = new Queue('sizes', { connection: redis.connection });
-  events = new QueueEvents('sizes', { connection: redis.connection });
-  await events.waitUntilReady();
-});
-
-afterAll(async () => {
-  await qw?.close({ timeout: 0 });
-  await events?.close();
-  await queue?.close();
-  await redis?.stop();
-});
+useQueueWorker('sizes', { worker: QUEUE_JOBS, workers: 1, maxFrameSize: 1024, logLevel: 'silent' }, (setup) => ({ qw, queue, events } = setup));
 
 test('a payload or a result beyond maxFrameSize fails the job once, with no retry; the pool keeps running', async () => {
   const tooBig = await queue.add('default', { n: 1, pad: 'y'.repeat(5000) }, { jobId: 'big-payload', attempts: 3 });

@@ -1,31 +1,17 @@
 // supervise/bullmq through its API, against a real Redis: routing by job name, ctx.meta, progress and cancellation
 // round-tripping through Redis, and BullMQ's concurrency following resize().
 import { Queue, QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { cancelQueueJob, createQueueWorker, type QueueWorker } from 'supervise/bullmq';
-import { QUEUE_JOBS, until } from './hosts.js';
-import { RedisServer } from './redis-server.js';
+import { QUEUE_JOBS, until, useQueueWorker } from './hosts.js';
+import type { RedisServer } from './redis-server.js';
 
 let redis: RedisServer;
 let qw: QueueWorker;
 let queue: Queue;
 let events: QueueEvents;
 
-beforeAll(async () => {
-  redis = await RedisServer.start();
-  qw = createQueueWorker('trip', { worker: QUEUE_JOBS, workers: 2, logLevel: 'silent', connection: redis.url, bullmq: { lockDuration: 5000 } });
-  await qw.ready();
-  queue = new Queue('trip', { connection: redis.connection });
-  events = new QueueEvents('trip', { connection: redis.connection });
-  await events.waitUntilReady();
-});
-
-afterAll(async () => {
-  await qw?.close({ timeout: 0 });
-  await events?.close();
-  await queue?.close();
-  await redis?.stop();
-});
+useQueueWorker('trip', { worker: QUEUE_JOBS, workers: 2, logLevel: 'silent', bullmq: { lockDuration: 5000 } }, (setup) => ({ redis, qw, queue, events } = setup));
 
 test('the job name picks the handler; a name no export has runs the default export; ctx.meta names the queue job', async () => {
   const named = await queue.add('meta', {}, { jobId: 'meta-1', attempts: 3 });
