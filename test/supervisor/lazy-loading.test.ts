@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { closeAll, fixture, supervisor } from '../helpers.js';
+import { closeAll, fixture, supervisor, waitFor } from '../helpers.js';
 
 afterEach(closeAll);
 
@@ -40,7 +40,7 @@ it('loads node:v8 in a worker only once a payload needs structured clone', async
 it('measures a worker\'s event-loop delay for its heartbeats without loading perf_hooks', async () => {
   const sup = supervisor({ worker: fixture('handlers.ts'), workers: 1, heartbeatInterval: 50 });
   await sup.ready();
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  expect(sup.workerStats()[0].rss).toBeGreaterThan(0);
+  // a beat has arrived: the heartbeat, and its delay sampling, run
+  expect(await waitFor(() => sup.workerStats()[0].rss > 0, 5000)).toBe(true);
   expect(await sup.run(null, { name: 'loadedPerfHooks' })).toBe(false);
 });
