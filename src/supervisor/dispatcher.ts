@@ -32,8 +32,11 @@ export class Dispatcher {
   /** Jobs that took a slot without a p-queue task (at once, or from the wait here) and have not settled. */
   private direct = 0;
   private slotsBinding = false;
+  /** The overall bound, `concurrency`; p-queue's own limit is what is left of it after the jobs in `direct`. */
+  private limit: number;
   private readonly directDone = () => {
     this.direct--;
+    if (!this.slotsBinding) this.fitQueue();
   };
 
   constructor(
@@ -42,7 +45,33 @@ export class Dispatcher {
     concurrency: number,
     private readonly dispatch: (job: Job, worker: WorkerHandle) => void,
   ) {
+    this.limit = concurrency;
     this.queue = new PQueue({ concurrency });
+  }
+
+  /** Jobs in flight overall at most (`concurrency`). */
+  get concurrency(): number {
+    return this.limit;
+  }
+
+  set concurrency(value: number) {
+    this.limit = value;
+    this.fitQueue();
+  }
+
+  /**
+   * Gives p-queue the part of `concurrency` that the jobs in `direct` leave: while the worker slots bind, all of
+   * it; once `concurrency` binds (the pool grew past it), jobs that took a slot without a p-queue task still
+   * count, so p-queue starts only what fits beside them, and nothing while they fill it.
+   */
+  private fitQueue(): void {
+    const room = this.slotsBinding ? this.limit : this.limit - this.direct;
+    if (room <= 0) {
+      this.queue.pause();
+      return;
+    }
+    this.queue.concurrency = room;
+    if (this.queue.isPaused) this.queue.start();
   }
 
   /** Jobs queued in p-queue plus jobs started but waiting for a worker slot. */
@@ -53,7 +82,7 @@ export class Dispatcher {
   /** Adds a job; it runs now if it can, otherwise it waits: here while the worker slots bind, in p-queue while `concurrency` does. */
   submit(job: Job): void {
     if (this.slotsBinding && this.queue.size === 0) {
-      const worker = this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.queue.concurrency ? this.pick() : undefined;
+      const worker = this.waitingHead === this.waiting.length && this.direct + this.queue.pending < this.limit ? this.pick() : undefined;
       if (worker) {
         this.direct++;
         job.taskDone = this.directDone;
@@ -75,6 +104,8 @@ export class Dispatcher {
   set slotsBind(value: boolean) {
     const was = this.slotsBinding;
     this.slotsBinding = value;
+    // p-queue gets its limit first, so that the jobs moved to it start only as that allows
+    this.fitQueue();
     if (was && !value) this.requeueParked();
   }
 

@@ -309,7 +309,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
       restarts: this.pool.restarts,
       recycled: this.pool.recycled,
       state: this.life.state,
-      timing: this.jobs.timings.stats(performance.now(), Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.queue.concurrency)),
+      timing: this.jobs.timings.stats(performance.now(), Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.concurrency)),
     };
   }
 
@@ -342,7 +342,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
   resize(workers: number): void {
     this.pool.target = integerOption('workers', workers, 1, this.pool.target);
     // a concurrency that was derived from the pool size follows it
-    if (this.concurrencyFollowsSize) this.jobs.dispatcher.queue.concurrency = this.pool.target * this.options.perWorker;
+    if (this.concurrencyFollowsSize) this.jobs.dispatcher.concurrency = this.pool.target * this.options.perWorker;
     this.updateSlotsBind();
     this.pool.manage();
     this.emitSafe('resize', { workers: this.pool.target, capacity: this.capacity });
@@ -350,11 +350,11 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
 
   /** Jobs the pool can run at once at its target size: workers × perWorker, or less when `concurrency` caps it. */
   get capacity(): number {
-    return Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.queue.concurrency);
+    return Math.min(this.pool.target * this.options.perWorker, this.jobs.dispatcher.concurrency);
   }
 
   private updateSlotsBind(): void {
-    this.jobs.dispatcher.slotsBind = this.jobs.dispatcher.queue.concurrency >= this.pool.target * this.options.perWorker;
+    this.jobs.dispatcher.slotsBind = this.jobs.dispatcher.concurrency >= this.pool.target * this.options.perWorker;
   }
 
   /**

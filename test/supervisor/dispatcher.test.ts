@@ -1,7 +1,7 @@
 // Jobs that find every worker slot taken: they wait in the dispatcher (or in p-queue when `concurrency` is the
 // tighter bound), start in submission order, and each is answered once.
 import { afterEach, expect, it } from 'vitest';
-import { closeAll, fixture, supervisor } from '../helpers.js';
+import { closeAll, fixture, supervisor, waitFor } from '../helpers.js';
 
 afterEach(closeAll);
 
@@ -41,13 +41,15 @@ it('keeps to `concurrency` for jobs already waiting when the pool grows past it'
   // 2 workers × 2 slots = concurrency 4: the slots bind, and waiting jobs wait in the dispatcher
   const sup = supervisor({ worker: fixture('handlers.ts'), workers: 2, perWorker: 2, concurrency: 4 });
   await sup.ready();
-  const jobs = Array.from({ length: 24 }, (_, i) => sup.run({ value: i, ms: 150 }, { name: 'delayed' }));
+  // the first 4 run long, so they are still running when the new workers are ready; the 20 behind them wait
+  const jobs = Array.from({ length: 24 }, (_, i) => sup.run({ value: i, ms: i < 4 ? 1500 : 100 }, { name: 'delayed' }));
   expect(sup.stats().queued).toBe(20);
-  // now 4 workers × 2 slots = 8 > concurrency 4: `concurrency` binds, and must still hold for the 20 waiting
-  // once the new workers are ready (the jobs take 150 ms each: about a second in all, 4 at a time)
-  sup.resize(4);
   let most = 0;
   const timer = setInterval(() => (most = Math.max(most, sup.stats().inFlight)), 2);
+  // now 4 workers × 2 slots = 8 > concurrency 4: `concurrency` binds, and must hold for the 20 waiting, beside
+  // the 4 that took their slots before
+  sup.resize(4);
+  expect(await waitFor(() => sup.stats().ready === 4, 5000)).toBe(true);
   expect(await Promise.all(jobs)).toEqual(Array.from({ length: 24 }, (_, i) => i));
   clearInterval(timer);
   expect(most).toBe(4);
