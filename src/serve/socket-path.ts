@@ -18,7 +18,6 @@
  * umask is narrowed to the wanted mode for the (synchronous) bind: the path
  * never exists with wider permissions than asked, not even for a moment.
  */
-import { randomBytes } from 'node:crypto';
 import { lstatSync, unlinkSync } from 'node:fs';
 import { chmod, link, lstat, rename, stat, unlink } from 'node:fs/promises';
 import net from 'node:net';
@@ -179,7 +178,9 @@ export interface SocketIdentity {
  * filesystem), short enough for sun_path; undefined when even that does not
  * fit (the directory's own path is nearly 107 bytes).
  */
-function temporaryName(absolute: string): string | undefined {
+async function temporaryName(absolute: string): Promise<string | undefined> {
+  // node:crypto loaded here, not with the module: every supervisor imports this file, few serve
+  const { randomBytes } = await import('node:crypto');
   const name = path.join(path.dirname(absolute), `.sv-${process.pid.toString(36)}-${randomBytes(6).toString('base64url')}`);
   return Buffer.byteLength(name) <= MAX_SOCKET_PATH ? name : undefined;
 }
@@ -197,7 +198,7 @@ function temporaryName(absolute: string): string | undefined {
  * socket is replaced with rename(), atomically, after it was judged stale.
  */
 export async function listenOnPath(server: net.Server, file: string, mode: number, backlog: number): Promise<{ identity: SocketIdentity; warnings: string[] }> {
-  const temporary = temporaryName(file);
+  const temporary = await temporaryName(file);
   const warnings: string[] = [];
   if (!temporary) {
     warnings.push(`the socket path ${file} is too long to bind on a temporary name first; if its file is replaced while the server runs, the replacement is removed when the server stops`);

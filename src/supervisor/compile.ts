@@ -14,7 +14,6 @@
  * Workers run whatever is in that file, so it must be ours: see CompileCache.
  * The inline source map names the user's files, so stack traces do too.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -257,7 +256,8 @@ export class CompileCache {
  * written once and a changed module (a reload after an edit) gets a new file.
  */
 export async function compileWorkerModule(url: string, cache: CompileCache): Promise<string> {
-  const { build } = await import('esbuild');
+  // node:crypto (~2 MiB) only once a TypeScript module is compiled: a supervisor of .js workers never loads it
+  const [{ build }, { createHash }] = await Promise.all([import('esbuild'), import('node:crypto')]);
   const entry = fileURLToPath(url);
   const name = path.basename(entry).replace(TS_EXTENSION, '');
   const result = await build({

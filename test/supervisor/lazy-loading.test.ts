@@ -8,24 +8,31 @@ afterEach(closeAll);
 
 const dist = pathToFileURL(new URL('../../dist/index.js', import.meta.url).pathname).href;
 
-/** Runs a supervisor with `options` in a fresh node process, one job, and says whether pino got loaded there. */
-function pinoLoadedWith(options: string): boolean {
+/** Runs a supervisor of `worker` with `options` in a fresh node process, one job, and says what got loaded there. */
+function loadedWith(options: string, worker = 'handlers.ts'): { pino: boolean; crypto: boolean } {
   const script = `
     import { createRequire } from 'node:module';
     const { createSupervisor } = await import(${JSON.stringify(dist)});
-    const sup = createSupervisor({ worker: ${JSON.stringify(pathToFileURL(fixture('handlers.ts')).href)}, workers: 1, ...${options} });
+    const sup = createSupervisor({ worker: ${JSON.stringify(pathToFileURL(fixture(worker)).href)}, workers: 1, ...${options} });
     await sup.run('hi');
     await sup.close();
-    const loaded = Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/node_modules/pino/'));
-    process.stdout.write(JSON.stringify(loaded));
+    const pino = Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/node_modules/pino/'));
+    const crypto = process.moduleLoadList.includes('NativeModule crypto');
+    process.stdout.write(JSON.stringify({ pino, crypto }));
   `;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as boolean;
+  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { pino: boolean; crypto: boolean };
 }
+const pinoLoadedWith = (options: string) => loadedWith(options).pino;
 
 it('does not load pino in a supervisor that logs nothing (no logger, or logLevel silent), and does when it logs', () => {
   expect(pinoLoadedWith('{}')).toBe(false);
   expect(pinoLoadedWith("{ logLevel: 'silent' }")).toBe(false);
   expect(pinoLoadedWith("{ logLevel: 'fatal' }")).toBe(true);
+});
+
+it('does not load node:crypto in a supervisor of JavaScript workers, and does once it compiles TypeScript', () => {
+  expect(loadedWith('{}', 'plain.js').crypto).toBe(false);
+  expect(loadedWith('{}', 'handlers.ts').crypto).toBe(true);
 });
 
 it('loads node:v8 in a worker only once a payload needs structured clone', async () => {
