@@ -3,7 +3,10 @@
 // small jobs run pipelined. Unlike timings, it hardly moves with the load on the machine, so it can tell a change
 // that allocates less from noise.
 //
-//   node bench/allocations.js [--jobs N] [--inflight N] [--payload string|object] [--top N]
+//   node bench/allocations.js [--jobs N] [--inflight N] [--payload string|object] [--api run|map] [--top N]
+//
+// --api run (the default) keeps `inflight` run() calls going; --api map runs the jobs through one map() with a
+// window of `inflight`, so what map() itself allocates per result is counted too.
 import { Session } from 'node:inspector/promises';
 import { createSupervisor } from 'supervise';
 import { WORKERS } from './lib/contenders.js';
@@ -13,12 +16,20 @@ const opt = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) +
 const jobs = Number(opt('--jobs', 50_000));
 const inflight = Number(opt('--inflight', 256));
 const top = Number(opt('--top', 12));
+const api = opt('--api', 'run');
 const payload = opt('--payload', 'string') === 'object' ? { id: 1, name: 'supervise-bench', tags: ['a', 'b'] } : 'supervise-bench-32-byte-payload!';
 
 const sup = createSupervisor({ worker: WORKERS.echoJs, workers: 1, perWorker: inflight, logLevel: 'silent' });
 await sup.ready();
 /** Runs `count` jobs, `inflight` at a time; the drivers are counted apart from the supervisor. */
 async function drive(count) {
+  if (api === 'map') {
+    function* driver() {
+      for (let i = 0; i < count; i++) yield payload;
+    }
+    for await (const result of sup.map(driver(), { window: inflight })) if (typeof payload === 'string' && result !== payload) throw new Error(`wrong result ${result}`);
+    return;
+  }
   let left = count;
   await Promise.all(Array.from({ length: inflight }, async function driver() {
     while (left-- > 0) await sup.run(payload);
@@ -52,7 +63,7 @@ let driver = 0;
   for (const child of node.children) walk(child, isDriver);
 })(profile.head, false);
 
-console.log(`${jobs.toLocaleString('en-US')} jobs of a ${typeof payload === 'string' ? '32-byte string' : 'small object'}, ${inflight} in flight, 1 worker`);
+console.log(`${jobs.toLocaleString('en-US')} jobs of a ${typeof payload === 'string' ? '32-byte string' : 'small object'}, ${inflight} in flight, 1 worker, through ${api}()`);
 console.log(`supervisor: ${Math.round(total / jobs)} bytes allocated per job (the driving loops: ${Math.round(driver / jobs)} more)`);
 for (const [where, bytes] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${String(Math.round(bytes / jobs)).padStart(6)} B/job  ${where}`);

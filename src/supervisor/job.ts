@@ -1,6 +1,7 @@
 // One job's life in the supervisor: its encoded payload, its attempts, its progress, and the promise that settles exactly once.
 import { JOB_HAS_INPUT, jobPrefix, SentChunks } from '../protocol/index.js';
 import type { JobLogRecord, ResolvedRunOptions } from './options.js';
+import { TASK_FAILED, TASK_OK, TASK_RUNNING, type MapTask, type TaskWatcher } from './map.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /** What a job reports to the supervisor's job board. */
@@ -52,7 +53,7 @@ export class JobFlow {
   }
 }
 
-export class Job {
+export class Job implements MapTask {
   /** Attempts dispatched so far (1 after the first dispatch). */
   attempts = 0;
   /** Workers that ended while running this job. */
@@ -68,9 +69,14 @@ export class Job {
   dispatchedAt = 0;
   /** How many jobs this one's timing stands for in stats() (sampling). */
   timingWeight = 1;
-  private resolveFn!: (value: unknown) => void;
-  private rejectFn!: (error: Error) => void;
-  readonly promise: Promise<unknown>;
+  /** The outcome the caller sees (set once the settlement is delivered), and its value or error. */
+  outcome = TASK_RUNNING;
+  result: unknown;
+  /** map()'s engine, while it waits for this job: told once the outcome is set. */
+  watcher: TaskWatcher | undefined;
+  private settledPromise: Promise<unknown> | undefined;
+  private resolveFn: ((value: unknown) => void) | undefined;
+  private rejectFn: ((error: unknown) => void) | undefined;
   /** The supervisor's bookkeeping hooks, one object shared by every job. */
   hooks: JobHooks | undefined;
   /** Ends the job's p-queue task, freeing its concurrency slot. */
@@ -90,11 +96,24 @@ export class Job {
     /** Handler name, attempt and meta, as the job frame carries them; rebuilt for each retry. */
     public prefix: Buffer,
     readonly options: ResolvedRunOptions,
-  ) {
-    this.promise = new Promise<unknown>((resolve, reject) => {
-      this.resolveFn = resolve;
-      this.rejectFn = reject;
-    });
+  ) {}
+
+  /**
+   * The job's promise, made on first use: run() asks for it at once, while
+   * map() reads `outcome` instead and a job it runs never makes one (a promise
+   * and its two resolving functions were a good part of each job's allocations).
+   */
+  get promise(): Promise<unknown> {
+    if (this.settledPromise) return this.settledPromise;
+    if (this.outcome !== TASK_RUNNING) {
+      this.settledPromise = this.outcome === TASK_OK ? Promise.resolve(this.result) : Promise.reject(this.result);
+    } else {
+      this.settledPromise = new Promise<unknown>((resolve, reject) => {
+        this.resolveFn = resolve;
+        this.rejectFn = reject;
+      });
+    }
+    return this.settledPromise;
   }
 
   /** Counts a dispatch; a retry's frame says which attempt it is. */
@@ -218,16 +237,25 @@ export class Job {
     if (this.settled) return false;
     this.settled = true;
     this.clearTimer();
-    const settlePromise = ok ? this.resolveFn : (this.rejectFn as (value: unknown) => void);
     // the settlement waits for a busy onProgress; most jobs have none, and get no closure for it
     const flow = this.flowState;
-    if (flow?.progressBusy) flow.deferredSettle = () => settlePromise(value);
-    else settlePromise(value);
+    if (flow?.progressBusy) flow.deferredSettle = () => this.deliver(ok, value);
+    else this.deliver(ok, value);
     this.wakeConsumer();
     // free the concurrency slot first: the settle hook emits events, and a throwing listener must not leak the slot
     this.taskDone?.();
     this.hooks?.settled(this, ok, value);
     return true;
+  }
+
+  /** Makes the outcome visible: to the promise if one was asked for, and to map()'s engine if it waits. */
+  private deliver(ok: boolean, value: unknown): void {
+    this.outcome = ok ? TASK_OK : TASK_FAILED;
+    this.result = value;
+    if (ok) this.resolveFn?.(value);
+    else this.rejectFn?.(value);
+    this.resolveFn = this.rejectFn = undefined;
+    this.watcher?.taskSettled();
   }
 
   /** Frees the job's concurrency slot early (its worker is draining); a retry takes a new one. */

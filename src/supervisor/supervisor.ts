@@ -23,7 +23,7 @@ import { describeCompileError } from './compile-error.js';
 import { TypedEmitter, type SupervisorEvents } from './events.js';
 import { JobBoard } from './job-board.js';
 import { Job } from './job.js';
-import { mapInputs, type MapOptions, type MapResult } from './map.js';
+import { failedTask, MapIterator, PromiseTask, type MapOptions, type MapResult, type MapTask } from './map.js';
 import { integerOption, resolveOptions, resolveRunOptions, type ResolvedOptions, type ResolvedRunOptions, type RunOptions, type SupervisorOptions } from './options.js';
 import type { DefaultHandlerName, PayloadOf, RunHandlerName, RunResult, StreamChunk, StreamHandlerName, TypedMapOptions, TypedRunOptions } from './typed.js';
 import { Pool } from './pool.js';
@@ -277,7 +277,19 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
     const window = integerOption('window', options.window, 1, Math.min(Math.max(this.options.concurrency, 1), 4096) * 2);
     const { name, timeout, retries, signal } = options;
     const runOptions = resolveRunOptions({ name, timeout, retries, signal }, this.options);
-    return mapInputs<T>((payload) => this.runResolved<T>(payload, runOptions), inputs, window, options.settle === true);
+    return new MapIterator<T | MapResult<T>>((payload) => this.startTask(payload, runOptions), inputs, window, options.settle === true);
+  }
+
+  /** map()'s start of one job: the job itself is the task map() watches, with no promise made for it. */
+  private startTask(payload: unknown, options: ResolvedRunOptions): MapTask {
+    let job: Job | Promise<Job>;
+    try {
+      job = this.jobs.submit(payload, options);
+    } catch (error) {
+      return failedTask(error);
+    }
+    // a job that waited for queue room (maxQueue) is watched through its promise
+    return job instanceof Job ? job : new PromiseTask(job.then((admitted) => admitted.promise));
   }
 
   /** Each live worker: its state, load, and what its last heartbeat said (RSS, event-loop delay). */

@@ -57,3 +57,32 @@ it('throws the first failure in input order, or yields every outcome with settle
   expect(outcomes.map((o) => (o.ok ? o.value : (o.error as { code?: string }).code))).toEqual(['a', 'ERR_PAYLOAD_UNSUPPORTED', 'c']);
   expect(outcomes.map((o) => o.index)).toEqual([0, 1, 2]);
 });
+
+it('maps through jobs that wait for queue room (maxQueue with queueFull wait), in order', async () => {
+  const sup = supervisor({ worker: 'workers/echo.ts', workers: 1, perWorker: 2, maxQueue: 3, queueFull: 'wait' });
+  const inputs = Array.from({ length: 200 }, (_, i) => i);
+  const out: number[] = [];
+  for await (const value of sup.map<number>(inputs, { window: 32 })) out.push(value);
+  expect(out).toEqual(inputs);
+});
+
+it('leaves no unhandled rejection behind when the consumer stops with failing jobs still running', async () => {
+  const sup = supervisor({ worker: 'workers/echo.ts', workers: 2 });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const inputs = Array.from({ length: 64 }, (_, i) => i);
+    await expect(
+      (async () => {
+        for await (const value of sup.map(inputs, { name: 'missing', window: 64 })) void value;
+      })(),
+    ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_HANDLER' });
+    // the other 63 fail after the consumer has gone; their failures must go nowhere
+    await sup.run('after');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
