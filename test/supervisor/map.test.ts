@@ -1,6 +1,6 @@
 // map(): results in input order with bounded memory, whatever the input size.
 import { afterEach, expect, it } from 'vitest';
-import { closeAll, supervisor } from '../helpers.js';
+import { closeAll, fixture, supervisor } from '../helpers.js';
 
 afterEach(closeAll);
 
@@ -80,6 +80,33 @@ it('leaves no unhandled rejection behind when the consumer stops with failing jo
     ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_HANDLER' });
     // the other 63 fail after the consumer has gone; their failures must go nowhere
     await sup.run('after');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(unhandled).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+});
+
+it('stops with an AbortError when its signal aborts part-way, and the jobs it cut short leave nothing unhandled', async () => {
+  const sup = supervisor({ worker: fixture('handlers.ts'), workers: 2 });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    const inputs = Array.from({ length: 40 }, (_, i) => ({ value: i, ms: i < 3 ? 0 : 2000 }));
+    await expect(
+      (async () => {
+        for await (const value of sup.map(inputs, { name: 'delayed', signal: controller.signal, window: 16 })) {
+          seen.push(value);
+          if (seen.length === 3) setTimeout(() => controller.abort(), 20);
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    expect(seen).toEqual([0, 1, 2]);
+    // the workers are free again: the cut-short jobs were aborted, not left running for 2 s
+    expect(await sup.run('next', { name: 'upper' })).toBe('NEXT');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(unhandled).toEqual([]);
   } finally {
