@@ -3,7 +3,7 @@
 // for supervise run() and for the raw fd-3 pool (4 children, round-robin) at the SAME rate.
 //
 //   node bench/latency.js [--quick] [--workers 4] [--loads 0.5,0.9] [--peak-of supervise|raw]
-//                         [--rounds N] [--slice MS] [--pin CPU] [--out DIR]
+//                         [--rounds N] [--slice MS] [--rewarm MS] [--pin CPU] [--out DIR]
 //
 // The rate: each contender's peak is measured closed-loop (256 jobs in flight, interleaved rounds, median),
 // and the offered rates are fractions of supervise's peak (--peak-of raw: of raw's). Both contenders then get
@@ -45,6 +45,7 @@ const settings = {
   peakRounds: quick ? 2 : 6,
   peakSliceMs: quick ? 150 : 300,
   warmupMs: quick ? 100 : 500,
+  rewarmMs: Number(opt('--rewarm') ?? (quick ? 10 : 40)),
   rounds: Number(opt('--rounds') ?? (quick ? 1 : 4)),
   sliceMs: Number(opt('--slice') ?? (quick ? 400 : 3000)),
   pinnedCpu: pinned,
@@ -135,6 +136,8 @@ for (let round = 0; round < settings.peakRounds; round++) {
   for (let i = 0; i < contenders.length; i++) {
     const c = contenders[(i + round) % contenders.length];
     gc();
+    // untimed, as in bench/run.js: the forced GC deoptimizes hot code whose objects it freed; re-optimize first
+    if (settings.rewarmMs > 0) await closedLoop(ops.get(c.kind), settings.peakInflight, settings.rewarmMs);
     peaks[c.kind].push((await closedLoop(ops.get(c.kind), settings.peakInflight, settings.peakSliceMs)).rate);
   }
 }
@@ -152,6 +155,8 @@ for (const load of settings.loads) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + round) % contenders.length];
       gc();
+      // untimed at this rate (as in the warm-up): the forced GC deoptimizes hot code whose objects it freed
+      if (settings.rewarmMs > 0) await openLoop(ops.get(c.kind), rate, settings.rewarmMs);
       await sleep(20); // let the previous slice's stragglers and GC settle
       const s = await openLoop(ops.get(c.kind), rate, settings.sliceMs);
       slices[c.kind].push(s);

@@ -3,7 +3,7 @@
 //
 //   npm run bench                    full run (a few minutes); writes bench/results.json and bench/results.svg
 //   npm run bench -- --quick         smoke run (seconds); writes into bench/results.tmp/ unless --out is given
-//   options: --rounds N  --slice MS  --warmup MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory,streams,scale,latency
+//   options: --rounds N  --slice MS  --warmup MS  --rewarm MS  --out DIR  --only pingpong,pipelined,bulk,startup,memory,streams,scale,latency
 //            --contenders supervise-run,supervise-map,raw,fork-json,fork-advanced,piscina,workerpool,execa
 //            --pin CPU   (Linux, needs taskset) run the whole process tree on one CPU: every
 //                        contender then pays its full CPU cost per job on that CPU, and
@@ -37,7 +37,7 @@ const rootDir = path.dirname(benchDir);
 // ── options ──────────────────────────────────────────────────────────────
 
 function parseArgs(argv) {
-  const args = { quick: false, only: undefined, contenders: undefined, pin: undefined, out: undefined, rounds: undefined, slice: undefined, warmup: undefined };
+  const args = { quick: false, only: undefined, contenders: undefined, pin: undefined, out: undefined, rounds: undefined, slice: undefined, warmup: undefined, rewarm: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -53,6 +53,7 @@ function parseArgs(argv) {
     else if (a === '--rounds') args.rounds = Number(value());
     else if (a === '--slice') args.slice = Number(value());
     else if (a === '--warmup') args.warmup = Number(value());
+    else if (a === '--rewarm') args.rewarm = Number(value());
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown option ${a}`);
   }
@@ -60,7 +61,7 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory,streams,scale,latency] [--contenders raw,supervise-run,...] [--pin CPU]';
+  const text = 'usage: npm run bench -- [--quick] [--rounds N] [--slice MS] [--warmup MS] [--rewarm MS] [--out DIR] [--only pingpong,pipelined,bulk,startup,memory,streams,scale,latency] [--contenders raw,supervise-run,...] [--pin CPU]';
   if (error) {
     console.error(`${error}\n${text}`);
     process.exit(2);
@@ -78,14 +79,15 @@ if (args.pin !== undefined && process.env.SUPERVISE_BENCH_PINNED !== args.pin) {
   process.exit(child.status ?? 1);
 }
 const baseSettings = args.quick
-  ? { rounds: 2, sliceMs: 120, warmupMs: 60, startupReps: 2, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 200, watchdogMs: 120_000 }
-  : { rounds: 30, sliceMs: 160, warmupMs: 300, startupReps: 10, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 2000, watchdogMs: 15 * 60_000 };
+  ? { rounds: 2, sliceMs: 120, warmupMs: 60, rewarmMs: 10, startupReps: 2, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 200, watchdogMs: 120_000 }
+  : { rounds: 30, sliceMs: 160, warmupMs: 300, rewarmMs: 40, startupReps: 10, startupWorkers: 4, memoryWorkers: 4, memoryJobs: 2000, watchdogMs: 15 * 60_000 };
 const settings = { ...baseSettings, pinnedCpu: args.pin === undefined ? null : Number(args.pin) };
 if (args.rounds !== undefined) settings.rounds = args.rounds;
 if (args.slice !== undefined) settings.sliceMs = args.slice;
 if (args.warmup !== undefined) settings.warmupMs = args.warmup;
-for (const k of ['rounds', 'sliceMs', 'warmupMs']) {
-  if (!Number.isFinite(settings[k]) || settings[k] < (k === 'warmupMs' ? 0 : 1)) usage(`bad value for ${k}`);
+if (args.rewarm !== undefined) settings.rewarmMs = args.rewarm;
+for (const k of ['rounds', 'sliceMs', 'warmupMs', 'rewarmMs']) {
+  if (!Number.isFinite(settings[k]) || settings[k] < (k === 'warmupMs' || k === 'rewarmMs' ? 0 : 1)) usage(`bad value for ${k}`);
 }
 const outDir = path.resolve(args.out ?? (args.quick ? path.join(benchDir, 'results.tmp') : benchDir));
 const want = (name) => !args.only || args.only.includes(name);
@@ -153,6 +155,9 @@ async function throughput(p) {
       const line = [];
       for (const c of order(round)) {
         gc();
+        // untimed: the forced GC deoptimizes code whose objects it freed (V8's "weak objects"), and each
+        // contender first gets its hot path optimized again, so the slice measures it warm, not re-warming
+        if (settings.rewarmMs > 0) await drive(c, kase, settings.rewarmMs);
         const s = await drive(c, kase, settings.sliceMs);
         const key = `${kase.id}/${c.id}`;
         if (!samples.has(key)) samples.set(key, []);

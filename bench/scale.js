@@ -3,7 +3,7 @@
 // For each contender: jobs/s, and the CPU time of THIS process (the parent,
 // the supervisor side; children are not counted) per completed job.
 //
-//   node bench/scale.js [--quick] [--workers 4,8] [--rounds N] [--slice MS] [--warmup MS] [--inflight N]
+//   node bench/scale.js [--quick] [--workers 4,8] [--rounds N] [--slice MS] [--warmup MS] [--rewarm MS] [--inflight N]
 //                       [--contenders supervise,raw,fork,piscina,workerpool] [--pin CPU] [--out DIR]
 //
 // Contenders per phase (N = 4, then 8): supervise run() with N workers (perWorker 64), raw fd-3 with N
@@ -39,6 +39,7 @@ const settings = {
   rounds: Number(opt('--rounds') ?? (quick ? 2 : 15)),
   sliceMs: Number(opt('--slice') ?? (quick ? 100 : 250)),
   warmupMs: Number(opt('--warmup') ?? (quick ? 50 : 300)),
+  rewarmMs: Number(opt('--rewarm') ?? (quick ? 10 : 40)),
   pinnedCpu: pinned,
 };
 const kinds = (opt('--contenders') ?? 'supervise,raw,fork,piscina,workerpool').split(',');
@@ -79,6 +80,8 @@ async function phase(p, n) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + round) % contenders.length];
       gc();
+      // untimed, as in bench/run.js: the forced GC deoptimizes hot code whose objects it freed; re-optimize first
+      if (settings.rewarmMs > 0) await closedLoop(ops.get(c.id), settings.inflight, settings.rewarmMs);
       const s = await closedLoop(ops.get(c.id), settings.inflight, settings.sliceMs);
       samples.get(c.id)[round] = s;
       line.push(`${c.id} ${fmtRate(s.rate)} (${s.cpuUsPerJob.toFixed(1)} µs)`);
