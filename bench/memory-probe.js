@@ -5,6 +5,8 @@
 //   supervise-js / supervise-ts   createSupervisor with the echo worker (.js / .ts)
 //   raw-bare                      spawn() + fd-3 length-prefixed echo, no module
 //   raw-js / raw-ts               the same child, also loading the echo module (.ts through tsx, as supervise does)
+//   raw-execa                     raw-bare whose parent also imports execa (and uses nothing of it): what the
+//                                 spawning library supervise is built on costs a parent by itself
 //   node-idle                     `node -e 'setInterval(...)'`: the floor of any node process
 //
 // Each variant starts `workers` children, sends each `jobs` small echoes (32 bytes),
@@ -40,6 +42,7 @@ if (variant === 'supervise-js' || variant === 'supervise-ts') {
   await Promise.all(loops);
   close = () => sup.close();
 } else if (variant.startsWith('raw-')) {
+  if (variant === 'raw-execa') await import('execa');
   parentAfterImport = process.memoryUsage.rss();
   const module = variant === 'raw-js' ? echoJs : variant === 'raw-ts' ? echoTs : undefined;
   const clients = Array.from({ length: workers }, () => spawnRaw(module));
