@@ -113,3 +113,53 @@ it('stops with an AbortError when its signal aborts part-way, and the jobs it cu
     process.off('unhandledRejection', onUnhandled);
   }
 });
+
+it('yields every input once, in order, while workers are SIGKILLed under it', async () => {
+  const sup = supervisor({ worker: fixture('faulty.ts'), workers: 3, perWorker: 8, restartDelay: 0 });
+  await sup.ready();
+  const inputs = Array.from({ length: 3000 }, (_, id) => ({ id, ms: id % 7 }));
+  const seen: number[] = [];
+  const pids = new Set<number>();
+  let kills = 0;
+  const killer = setInterval(() => {
+    const victim = sup.workerStats().find((w) => w.state === 'ready');
+    if (victim && kills < 6) {
+      kills++;
+      process.kill(victim.pid, 'SIGKILL');
+    }
+  }, 60);
+  try {
+    for await (const out of sup.map<{ id: number; pid: number }>(inputs, { name: 'ok', retries: 10, window: 48 })) {
+      seen.push(out.id);
+      pids.add(out.pid);
+    }
+  } finally {
+    clearInterval(killer);
+  }
+  expect(kills).toBeGreaterThan(0);
+  expect(seen).toEqual(inputs.map((i) => i.id));
+  expect(pids.size).toBeGreaterThan(3); // replacements answered too
+});
+
+it('ends, without hanging, when the supervisor closes part-way: the results before, then a coded error', async () => {
+  const sup = supervisor({ worker: fixture('faulty.ts'), workers: 2 });
+  await sup.ready();
+  function* inputs() {
+    for (let id = 0; ; id++) yield { id, ms: 1 };
+  }
+  const seen: number[] = [];
+  let failure: unknown;
+  const started = Date.now();
+  try {
+    for await (const out of sup.map<{ id: number }>(inputs(), { name: 'ok', window: 16 })) {
+      seen.push(out.id);
+      if (seen.length === 200) void sup.close();
+    }
+  } catch (error) {
+    failure = error;
+  }
+  expect(Date.now() - started).toBeLessThan(20_000);
+  expect(seen.length).toBeGreaterThanOrEqual(200);
+  expect(seen).toEqual(seen.map((_, i) => i));
+  expect((failure as { code?: string }).code).toBe('ERR_SUPERVISOR_CLOSED');
+});
