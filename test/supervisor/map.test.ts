@@ -123,7 +123,7 @@ it('yields every input once, in order, while workers are SIGKILLed under it', as
   let kills = 0;
   const killer = setInterval(() => {
     const victim = sup.workerStats().find((w) => w.state === 'ready');
-    if (victim && kills < 6) {
+    if (victim?.pid !== undefined && kills < 6) {
       kills++;
       process.kill(victim.pid, 'SIGKILL');
     }
