@@ -36,6 +36,9 @@ export interface JobBoardHost {
   onJobLimit(worker: WorkerHandle): void;
 }
 
+/** Job ids are 32-bit on the wire; after the last one the count starts again at 1. */
+export const MAX_JOB_ID = 0xffffffff;
+
 /** Without a job:done listener, one job in this many is timed for stats(). */
 const TIMING_SAMPLE = 16;
 
@@ -52,7 +55,10 @@ export class JobBoard {
       if (this.host.listenerCount('job:progress') > 0) this.host.emitSafe('job:progress', { jobId: job.id, name: job.name, attempt: job.attempts, value });
     },
   };
-  private nextJobId = 1;
+  private nextJobId: number;
+  /** Ids still in use when the id count last started again at 1: the new round of ids skips them. */
+  private heldIds: Set<number> | undefined;
+  private readonly maxJobId: number;
   readonly counts = { completed: 0, failed: 0, retried: 0 };
   readonly timings = new JobTimings();
   private timingTick = 0;
@@ -60,8 +66,12 @@ export class JobBoard {
   constructor(
     private readonly host: JobBoardHost,
     private readonly options: ResolvedOptions,
-    workers: Iterable<WorkerHandle>,
+    private readonly workers: Iterable<WorkerHandle>,
+    /** Tests: where ids start, and the last id before they start again at 1. */
+    ids: { first?: number; max?: number } = {},
   ) {
+    this.nextJobId = ids.first ?? 1;
+    this.maxJobId = ids.max ?? MAX_JOB_ID;
     this.dispatcher = new Dispatcher(workers, options.perWorker, options.concurrency, (job, worker) => this.dispatch(job, worker));
   }
 
@@ -76,15 +86,49 @@ export class JobBoard {
     const { enc, data } = encodeWireValue(payload);
     const prefix = jobPrefix(runOptions.name, 1, runOptions.meta, runOptions.input ? JOB_HAS_INPUT : 0);
     checkFrameSize(data, prefix.length, this.options.maxFrameSize, 'payload');
-    const job = new Job(this.nextJobId, runOptions.name, enc, data, prefix, runOptions);
+    const job = new Job(this.takeJobId(), runOptions.name, enc, data, prefix, runOptions);
     if (stream) job.flow.chunks = [];
-    this.nextJobId = this.nextJobId >= 0xffffffff ? 1 : this.nextJobId + 1;
     const { maxQueue } = this.options;
     if (maxQueue !== Infinity && (this.dispatcher.queued >= maxQueue || this.roomQueue.size > 0)) {
       if (this.options.queueFull === 'reject') throw new QueueFullError(maxQueue);
       return this.roomQueue.wait(job, this.enqueueAdmitted, () => this.resolveIdleWaiters());
     }
     return this.enqueue(job);
+  }
+
+  /**
+   * The next job id. Ids are 32-bit, so after about 4 billion jobs they start
+   * again at 1; a job still running from the round before (a long stream, a
+   * hung handler without a timeout, an abandoned job its worker has not let go
+   * of) must not share its id with a new one, or replies would reach the
+   * wrong job. When the count starts again, the ids in use are noted, and the
+   * new round skips each of them once.
+   */
+  private takeJobId(): number {
+    for (;;) {
+      const id = this.nextJobId;
+      const held = this.heldIds !== undefined && this.heldIds.delete(id);
+      if (this.heldIds?.size === 0) this.heldIds = undefined;
+      if (id >= this.maxJobId) {
+        this.nextJobId = 1;
+        const inUse = this.idsInUse();
+        // the job about to take this id is not among them yet
+        if (!held) inUse.add(id);
+        this.heldIds = inUse;
+      } else {
+        this.nextJobId = id + 1;
+      }
+      if (!held) return id;
+    }
+  }
+
+  /** Every id a job or a worker still holds: unsettled jobs, jobs waiting for room, jobs abandoned but still running. */
+  private idsInUse(): Set<number> {
+    const ids = new Set<number>();
+    for (const job of this.pending.toArray()) ids.add(job.id);
+    for (const job of this.roomQueue.jobs()) ids.add(job.id);
+    for (const worker of this.workers) for (const id of worker.abandoned.keys()) ids.add(id);
+    return ids;
   }
 
   /** Queues a job; `admitted` jobs were accepted earlier and waited for room, so a graceful close still runs them. */

@@ -3,6 +3,7 @@ import { AbortError } from '../errors.js';
 import type { Job } from './job.js';
 
 interface Waiter {
+  job: Job;
   admit: () => void;
   fail: (error: Error) => void;
 }
@@ -24,6 +25,7 @@ export class RoomQueue {
     return new Promise<Job>((resolve, reject) => {
       const { signal } = job.options;
       const waiter: Waiter = {
+        job,
         admit: () => {
           signal?.removeEventListener('abort', onAbort);
           try {
@@ -46,6 +48,11 @@ export class RoomQueue {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
     });
+  }
+
+  /** The jobs waiting, oldest first. */
+  jobs(): Job[] {
+    return this.waiters.map((waiter) => waiter.job);
   }
 
   /** Lets waiters in, one at a time, while `hasRoom()` says there is room. */

@@ -102,6 +102,8 @@ export interface SupervisorHooks {
   ipc?: boolean;
   /** Called with each worker right after it is spawned. */
   onSpawn?: (worker: WorkerHandle) => void;
+  /** Tests: the first job id, and the last before ids start again at 1 (a small space to wrap in a test). */
+  jobIds?: { first?: number; max?: number };
 }
 
 /** Attempts at a replacement worker during reload() before it gives up. */
@@ -167,6 +169,7 @@ export class Supervisor<Module = any> extends TypedEmitter<SupervisorEvents> {
       },
       this.options,
       this.pool.workers,
+      hooks.jobIds,
     );
     this.updateSlotsBind();
     void this.prepareModule().then(
