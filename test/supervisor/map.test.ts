@@ -4,6 +4,20 @@ import { closeAll, fixture, supervisor } from '../helpers.js';
 
 afterEach(closeAll);
 
+/** Runs `body`, then waits a moment for stragglers, and returns the unhandled rejections seen meanwhile. */
+async function unhandledDuring(body: () => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    await body();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+  }
+  return unhandled;
+}
+
 it('never pulls more than `window` inputs ahead of the results it has yielded', async () => {
   const sup = supervisor({ worker: 'workers/echo.ts', workers: 2, perWorker: 8 });
   let pulled = 0;
@@ -68,10 +82,7 @@ it('maps through jobs that wait for queue room (maxQueue with queueFull wait), i
 
 it('leaves no unhandled rejection behind when the consumer stops with failing jobs still running', async () => {
   const sup = supervisor({ worker: 'workers/echo.ts', workers: 2 });
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
-  try {
+  const unhandled = await unhandledDuring(async () => {
     const inputs = Array.from({ length: 64 }, (_, i) => i);
     await expect(
       (async () => {
@@ -80,19 +91,13 @@ it('leaves no unhandled rejection behind when the consumer stops with failing jo
     ).rejects.toMatchObject({ code: 'ERR_UNKNOWN_HANDLER' });
     // the other 63 fail after the consumer has gone; their failures must go nowhere
     await sup.run('after');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(unhandled).toEqual([]);
-  } finally {
-    process.off('unhandledRejection', onUnhandled);
-  }
+  });
+  expect(unhandled).toEqual([]);
 });
 
 it('stops with an AbortError when its signal aborts part-way, and the jobs it cut short leave nothing unhandled', async () => {
   const sup = supervisor({ worker: fixture('handlers.ts'), workers: 2 });
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on('unhandledRejection', onUnhandled);
-  try {
+  const unhandled = await unhandledDuring(async () => {
     const controller = new AbortController();
     const seen: unknown[] = [];
     const inputs = Array.from({ length: 40 }, (_, i) => ({ value: i, ms: i < 3 ? 0 : 2000 }));
@@ -107,11 +112,8 @@ it('stops with an AbortError when its signal aborts part-way, and the jobs it cu
     expect(seen).toEqual([0, 1, 2]);
     // the workers are free again: the cut-short jobs were aborted, not left running for 2 s
     expect(await sup.run('next', { name: 'upper' })).toBe('NEXT');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(unhandled).toEqual([]);
-  } finally {
-    process.off('unhandledRejection', onUnhandled);
-  }
+  });
+  expect(unhandled).toEqual([]);
 });
 
 it('yields every input once, in order, while workers are SIGKILLed under it', async () => {
