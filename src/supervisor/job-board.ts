@@ -147,12 +147,9 @@ export class JobBoard {
     this.pending.add(job);
     const { signal } = job.options;
     if (signal) {
-      const onAbort = () => this.cancel(job, new AbortError('The job was aborted', { cause: signal.reason }));
-      signal.addEventListener('abort', onAbort, { once: true });
-      void job.promise.then(
-        () => signal.removeEventListener('abort', onAbort),
-        () => signal.removeEventListener('abort', onAbort),
-      );
+      // removed when the job settles (onJobSettled), not through its promise: a job run by map() makes none
+      job.onAbort = () => this.cancel(job, new AbortError('The job was aborted', { cause: signal.reason }));
+      signal.addEventListener('abort', job.onAbort, { once: true });
     }
     this.dispatcher.submit(job);
     return job;
@@ -245,6 +242,10 @@ export class JobBoard {
 
   private onJobSettled(job: Job, ok: boolean, value: unknown): void {
     this.pending.delete(job);
+    if (job.onAbort) {
+      job.options.signal?.removeEventListener('abort', job.onAbort);
+      job.onAbort = undefined;
+    }
     if (this.roomQueue.size > 0) this.roomQueue.admit(this.hasRoom);
     this.resolveIdleWaiters();
     if (ok) this.counts.completed++;

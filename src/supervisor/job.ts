@@ -79,6 +79,8 @@ export class Job implements MapTask {
   private rejectFn: ((error: unknown) => void) | undefined;
   /** The supervisor's bookkeeping hooks, one object shared by every job. */
   hooks: JobHooks | undefined;
+  /** Cancels the job when its `signal` aborts; taken off the signal once the job settles. */
+  onAbort: (() => void) | undefined;
   /** Ends the job's p-queue task, freeing its concurrency slot. */
   taskDone: (() => void) | undefined;
   /** Progress, stream and input state, made only for jobs that use them: most jobs stay small. */

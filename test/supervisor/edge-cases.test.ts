@@ -1,4 +1,5 @@
 // Edge cases of the pool's life: failed spawns, oversized frames, shrinking and reloading at awkward moments, throwing listeners.
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CrashLoopError, PayloadError, SupervisorClosedError, WorkerBootError, type WorkerExitEvent } from 'supervise';
 import { alive, closeAll, fixture, supervisor, waitFor } from '../helpers.js';
@@ -152,6 +153,20 @@ describe("queueFull: 'wait'", () => {
     await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
     expect(Date.now() - started).toBeLessThan(200);
     await Promise.all([busy, queued]);
+  });
+
+  it('takes its listener off a shared signal once each job settles, whether it succeeds, fails, times out or went through map()', async () => {
+    const sup = supervisor({ worker: handlers, workers: 1, perWorker: 4 });
+    const { signal } = new AbortController();
+    await Promise.all([
+      expect(sup.run('ok', { signal })).resolves.toBe('ok'),
+      expect(sup.run('boom', { name: 'fail', signal })).rejects.toThrow(),
+      expect(sup.run({ value: 1, ms: 300 }, { name: 'delayed', timeout: 30, retries: 0, signal })).rejects.toMatchObject({ code: 'ERR_JOB_TIMEOUT' }),
+    ]);
+    const out: unknown[] = [];
+    for await (const value of sup.map(Array.from({ length: 200 }, (_, i) => i), { signal })) out.push(value);
+    expect(out).toHaveLength(200);
+    expect(getEventListeners(signal, 'abort')).toEqual([]);
   });
 
   it('maxQueue must be at least 1', () => {
