@@ -107,8 +107,11 @@ export class JobBoard {
   private takeJobId(): number {
     for (;;) {
       const id = this.nextJobId;
-      const held = this.heldIds !== undefined && this.heldIds.delete(id);
-      if (this.heldIds?.size === 0) this.heldIds = undefined;
+      let held = false;
+      if (this.heldIds !== undefined) {
+        held = this.heldIds.delete(id);
+        if (this.heldIds.size === 0) this.heldIds = undefined;
+      }
       if (id >= this.maxJobId) {
         this.nextJobId = 1;
         const inUse = this.idsInUse();

@@ -185,7 +185,7 @@ export class Pool implements WorkerOwner {
       expected,
       cause: cause.kind,
     });
-    // in the order they were submitted, for their retries
+    // in id order, for their retries: the order they were submitted in, except across the wrap of ids at 2³² − 1
     const orphans = worker.inFlight.values().sort((a, b) => a.id - b.id);
     worker.inFlight.clear();
     if (!this.stopped) {
