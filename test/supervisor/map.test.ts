@@ -116,20 +116,24 @@ it('stops with an AbortError when its signal aborts part-way, and the jobs it cu
   expect(unhandled).toEqual([]);
 });
 
-it('yields every input once, in order, while workers are SIGKILLed under it', async () => {
+it('yields every input once, in order, while workers are SIGKILLed under it in any state, a reload among them', async () => {
   const sup = supervisor({ worker: fixture('faulty.ts'), workers: 3, perWorker: 8, restartDelay: 0 });
   await sup.ready();
   const inputs = Array.from({ length: 3000 }, (_, id) => ({ id, ms: id % 7 }));
   const seen: number[] = [];
   const pids = new Set<number>();
   let kills = 0;
+  let reloading: Promise<unknown> | undefined;
   const killer = setInterval(() => {
-    const victim = sup.workerStats().find((w) => w.state === 'ready');
-    if (victim?.pid !== undefined && kills < 6) {
+    // a reload part-way: from then on the kills land on draining workers and booting replacements too
+    if (kills === 2) reloading ??= sup.reload().catch((error: unknown) => error);
+    const live = sup.workerStats().filter((w) => w.pid !== undefined);
+    const victim = live[kills % Math.max(live.length, 1)];
+    if (victim?.pid !== undefined && kills < 8) {
       kills++;
       process.kill(victim.pid, 'SIGKILL');
     }
-  }, 60);
+  }, 40);
   try {
     for await (const out of sup.map<{ id: number; pid: number }>(inputs, { name: 'ok', retries: 10, window: 48 })) {
       seen.push(out.id);
@@ -138,7 +142,10 @@ it('yields every input once, in order, while workers are SIGKILLed under it', as
   } finally {
     clearInterval(killer);
   }
-  expect(kills).toBeGreaterThan(0);
+  // a reload whose replacements keep being killed may give up, with its coded error; it must not hang
+  const reloaded = await reloading;
+  if (reloaded !== undefined) expect((reloaded as { code?: string }).code).toBe('ERR_RELOAD_FAILED');
+  expect(kills).toBeGreaterThan(2);
   expect(seen).toEqual(inputs.map((i) => i.id));
   expect(pids.size).toBeGreaterThan(3); // replacements answered too
 });
